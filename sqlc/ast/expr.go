@@ -49,9 +49,9 @@ type UnaryOp uint8
 
 // Unary operators.
 const (
-	OpNeg UnaryOp = iota // -x
-	OpPlus               // +x
-	OpNot                // NOT x
+	OpNeg  UnaryOp = iota // -x
+	OpPlus                // +x
+	OpNot                 // NOT x
 )
 
 // Unary is a prefix operator applied to X.
