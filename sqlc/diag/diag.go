@@ -118,7 +118,10 @@ func Suggest(name string, candidates []string) string {
 		}
 	}
 	limit := 2
-	if len(name) <= 3 {
+	switch {
+	case len(name) <= 2:
+		limit = 0 // one letter off a one- or two-letter name is no evidence of a typo
+	case len(name) <= 3:
 		limit = 1
 	}
 	if len(name) >= 8 {

@@ -1,0 +1,9 @@
+// Package plan binds a parsed script — resolving stream and attribute
+// names, types and WITH options — and produces the logical plan: the
+// streams of the application and, per query, a tree of scan, filter,
+// project and insert steps. Every problem is a positioned diag.Error.
+//
+// Constructs the runtime does not implement yet (windows, aggregation,
+// ordering, rate limiting) are rejected here with a positioned "not
+// supported yet" error, never accepted and ignored.
+package plan

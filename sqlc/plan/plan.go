@@ -1,0 +1,112 @@
+package plan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/eventflux-io/eventflux-go/sqlc/ast"
+	"github.com/eventflux-io/eventflux-go/sqlc/expr"
+	"github.com/eventflux-io/eventflux-go/topology"
+)
+
+// Plan is a bound application: its streams and its queries, in the order
+// they must be wired (a query comes after the queries defining its input).
+type Plan struct {
+	Streams []*Stream
+	Queries []*Query
+}
+
+// Stream is a declared or inferred stream.
+type Stream struct {
+	Schema  *topology.Schema
+	Binding topology.Binding
+	// Declared is true for CREATE STREAM, false for a stream whose schema
+	// was inferred from the first query inserting into it.
+	Declared bool
+	At       ast.Pos
+}
+
+// Query is one bound INSERT INTO ... SELECT ... FROM.
+type Query struct {
+	// Name is "q<N>", N the 1-based position of the query in the source.
+	Name string
+	At   ast.Pos
+	// Input is the stream read; Alias its alias in the query ("" if none).
+	Input *Stream
+	Alias string
+	// Filter is the WHERE condition, or nil.
+	Filter expr.Expr
+	// Project lists the output attributes, in order.
+	Project []*Projection
+	// Target is the stream inserted into, and Events which event kinds
+	// reach it.
+	Target *Stream
+	Events ast.EventSelector
+}
+
+// Projection is one output attribute: its name, its expression and the
+// type it is stored as in the target stream (a widening of the
+// expression's type when the target was declared wider).
+type Projection struct {
+	Name string
+	Expr expr.Expr
+	Type topology.Type
+}
+
+// EventKinds returns the event kinds a query inserts.
+func (q *Query) EventKinds() (current, expired bool) {
+	switch q.Events {
+	case ast.EventsExpired:
+		return false, true
+	case ast.EventsAll:
+		return true, true
+	}
+	return true, false
+}
+
+// String renders the plan as an indented tree, the form the golden tests
+// and `eventflux explain --plan` show.
+func (p *Plan) String() string {
+	var b strings.Builder
+	for _, s := range p.Streams {
+		kind := "inferred"
+		if s.Declared {
+			kind = "declared"
+		}
+		where := "internal"
+		if !s.Binding.Internal() {
+			where = "topic " + s.Binding.Topic
+		}
+		fmt.Fprintf(&b, "stream %s (%s, %s)\n", s.Schema, kind, where)
+	}
+	for _, q := range p.Queries {
+		fmt.Fprintf(&b, "query %s\n", q.Name)
+		fmt.Fprintf(&b, "  insert %s events into %s\n", eventsName(q.Events), q.Target.Schema)
+		items := make([]string, len(q.Project))
+		for i, pr := range q.Project {
+			items[i] = fmt.Sprintf("%s %s := %s", pr.Name, pr.Type, pr.Expr)
+		}
+		fmt.Fprintf(&b, "    project %s\n", strings.Join(items, ", "))
+		indent := "      "
+		if q.Filter != nil {
+			fmt.Fprintf(&b, "%sfilter %s\n", indent, q.Filter)
+			indent += "  "
+		}
+		fmt.Fprintf(&b, "%sscan %s", indent, q.Input.Schema.Name)
+		if q.Alias != "" {
+			fmt.Fprintf(&b, " AS %s", q.Alias)
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+func eventsName(e ast.EventSelector) string {
+	switch e {
+	case ast.EventsExpired:
+		return "expired"
+	case ast.EventsAll:
+		return "all"
+	}
+	return "current"
+}
