@@ -35,6 +35,9 @@ type Program struct {
 	Topology *topology.Topology
 	// Plan is the logical plan, rendered as an indented tree.
 	Plan string
+	// Streams and Queries count the application's streams (declared and
+	// inferred) and queries.
+	Streams, Queries int
 }
 
 // Describe renders the program for `eventflux explain`.
@@ -67,7 +70,7 @@ func Compile(src string, opts Options) (*Program, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlc: %w", err)
 	}
-	return &Program{Topology: topo, Plan: p.String()}, nil
+	return &Program{Topology: topo, Plan: p.String(), Streams: len(p.Streams), Queries: len(p.Queries)}, nil
 }
 
 // build turns a logical plan into a topology: a node per stream, and per

@@ -24,11 +24,10 @@ func newCheckCmd() *cobra.Command {
 					}
 					continue
 				}
-				streams, queries := counts(prog.Topology)
-				fmt.Fprintf(cmd.OutOrStdout(), "%s: ok: %s, %s\n", path, plural(streams, "stream"), plural(queries, "query"))
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: ok: %s, %s\n", path, plural(prog.Streams, "stream", "streams"), plural(prog.Queries, "query", "queries"))
 			}
 			if failed > 0 {
-				return &reportedError{summary: fmt.Sprintf("check failed: %d of %s", failed, plural(len(args), "file"))}
+				return &reportedError{summary: fmt.Sprintf("check failed: %d of %s", failed, plural(len(args), "file", "files"))}
 			}
 			return nil
 		},

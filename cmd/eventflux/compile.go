@@ -7,7 +7,6 @@ import (
 	"os"
 
 	"github.com/eventflux-io/eventflux-go/sqlc"
-	"github.com/eventflux-io/eventflux-go/topology"
 )
 
 // compileFile reads and compiles the SQL file at path. Compile errors are
@@ -24,7 +23,7 @@ func compileFile(path string, stderr io.Writer) (*sqlc.Program, error) {
 		for _, e := range list {
 			fmt.Fprintf(stderr, "%s\n\n", e.Excerpt(string(src)))
 		}
-		return nil, &reportedError{summary: fmt.Sprintf("%s: %s", path, plural(len(list), "compile error"))}
+		return nil, &reportedError{summary: fmt.Sprintf("%s: %s", path, plural(len(list), "compile error", "compile errors"))}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -32,28 +31,10 @@ func compileFile(path string, stderr io.Writer) (*sqlc.Program, error) {
 	return prog, nil
 }
 
-// counts returns the number of streams and of queries in t. A query is
-// counted by its last operator: a processor that inserts into a stream.
-func counts(t *topology.Topology) (streams, queries int) {
-	for _, n := range t.Nodes() {
-		if n.Kind == topology.StreamNode {
-			streams++
-			continue
-		}
-		for _, c := range n.Children {
-			if child := t.Node(c); child != nil && child.Kind == topology.StreamNode {
-				queries++
-				break
-			}
-		}
-	}
-	return streams, queries
-}
-
-// plural renders "1 stream", "2 streams".
-func plural(n int, noun string) string {
+// plural renders "1 query", "2 queries".
+func plural(n int, one, many string) string {
 	if n == 1 {
-		return fmt.Sprintf("1 %s", noun)
+		return "1 " + one
 	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return fmt.Sprintf("%d %s", n, many)
 }

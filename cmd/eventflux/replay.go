@@ -62,7 +62,7 @@ func runReplay(cmd *cobra.Command, f replayFlags) (err error) {
 	}()
 	stats, err := replay.Run(cmd.Context(), prog.Topology, in, out, replay.Options{SkipBad: f.skipBad, Rejects: cmd.ErrOrStderr()})
 	if stats.Rejected > 0 {
-		fmt.Fprintf(cmd.ErrOrStderr(), "eventflux: replay: %s of %d rejected\n", plural(int(stats.Rejected), "line"), stats.Lines)
+		fmt.Fprintf(cmd.ErrOrStderr(), "eventflux: replay: %s of %d rejected\n", plural(int(stats.Rejected), "line", "lines"), stats.Lines)
 	}
 	if err != nil && f.input != "-" {
 		return fmt.Errorf("%s: %w", f.input, err)

@@ -98,10 +98,6 @@ func followsAlias(t token) bool {
 		t.isWord("INNER") || t.isWord("UNIDIRECTIONAL")
 }
 
-func isOutputMode(t token) bool {
-	return t.isWord("ALL") || t.isWord("FIRST") || t.isWord("LAST") || t.isWord("SNAPSHOT")
-}
-
 // window parses WINDOW('type', args...). Inside the arguments an integer
 // followed by a time unit is a duration.
 func (p *parser) window() *ast.Window {
