@@ -3,7 +3,6 @@ package sqlc
 import (
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/eventflux-io/eventflux-go/sqlc/expr"
 	"github.com/eventflux-io/eventflux-go/sqlc/parser"
@@ -74,8 +73,8 @@ func Compile(src string, opts Options) (*Program, error) {
 }
 
 // build turns a logical plan into a topology: a node per stream, and per
-// query an optional filter followed by a select that inserts into the
-// target stream.
+// query an optional filter (WHERE runs before any window), the window, and
+// the select stage that inserts into the target stream.
 func build(p *plan.Plan) (*topology.Topology, error) {
 	b := topology.NewBuilder()
 	for _, s := range p.Streams {
@@ -89,34 +88,8 @@ func build(p *plan.Plan) (*topology.Topology, error) {
 				newFilter(expr.CompileFilter(q.Filter)), parent)
 			parent = name
 		}
-		cols := make([]expr.Func, len(q.Project))
-		items := make([]string, len(q.Project))
-		for i, pr := range q.Project {
-			cols[i] = expr.Compile(pr.Expr)
-			if pr.Expr.Type() != pr.Type && pr.Expr.Type() != topology.TypeNull {
-				cols[i] = widen(cols[i], pr.Type)
-			}
-			items[i] = pr.Expr.String()
-			if items[i] != pr.Name {
-				items[i] += " AS " + pr.Name
-			}
-		}
-		current, expired := q.EventKinds()
-		name := q.Name + "/select"
-		detail := fmt.Sprintf("%s; insert %s into %s", strings.Join(items, ", "), kindsName(current, expired), q.Target.Schema.Name)
-		b.AddProcessor(topology.NodeInfo{Name: name, Op: "select", Detail: detail, Schema: q.Target.Schema},
-			newSelect(cols, current, expired), parent)
-		b.Connect(name, q.Target.Schema.Name)
+		parent = buildWindow(b, q, parent)
+		b.Connect(buildSelect(b, q, parent), q.Target.Schema.Name)
 	}
 	return b.Build()
-}
-
-func kindsName(current, expired bool) string {
-	switch {
-	case current && expired:
-		return "all events"
-	case expired:
-		return "expired events"
-	}
-	return "current events"
 }

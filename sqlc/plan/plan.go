@@ -34,8 +34,13 @@ type Query struct {
 	// Input is the stream read; Alias its alias in the query ("" if none).
 	Input *Stream
 	Alias string
-	// Filter is the WHERE condition, or nil.
+	// Filter is the WHERE condition, or nil. It runs before the window.
 	Filter expr.Expr
+	// Window is the query's window, or nil.
+	Window *Window
+	// Agg is the query's aggregation (GROUP BY, aggregates, HAVING, ORDER
+	// BY, LIMIT, OFFSET, OUTPUT rate), or nil for a plain projection.
+	Agg *Aggregation
 	// Project lists the output attributes, in order.
 	Project []*Projection
 	// Target is the stream inserted into, and Events which event kinds

@@ -21,7 +21,6 @@ func (b *binder) bindQuery(q *ast.Query, index int) {
 		b.errorf(q.At, "SELECT", "query has no FROM clause")
 		return
 	}
-	b.rejectUnsupported(q)
 	in := b.streams[q.From.Stream.Name]
 	if in == nil {
 		b.errorf(q.From.Stream.At, q.From.Stream.Name, "unknown stream %s", q.From.Stream.Name).
@@ -43,38 +42,15 @@ func (b *binder) bindQuery(q *ast.Query, index int) {
 	if q.Where != nil {
 		bq.Filter = b.bindCondition("WHERE", q.Where, scope)
 	}
-	bq.Project = b.bindSelect(q, in, alias, scope)
+	bq.Window = b.bindWindow(q.From.Window, in)
+	agg := b.beginAggregation(q, bq, scope)
+	bq.Project = b.bindSelect(q, in, alias, scope, agg.exprOptions())
+	agg.finish()
 	if len(b.errs) > nErrs {
 		return
 	}
 	if bq.Target = b.bindTarget(q.Insert.Target, bq.Project); bq.Target != nil {
 		b.plan.Queries = append(b.plan.Queries, bq)
-	}
-}
-
-// rejectUnsupported reports the clauses that later work implements.
-func (b *binder) rejectUnsupported(q *ast.Query) {
-	if w := q.From.Window; w != nil {
-		b.errorf(w.At, "WINDOW", "windows are not supported yet").
-			WithHint("windowed queries arrive with stateful processing; remove WINDOW('%s', ...) for now", w.Type)
-	}
-	if len(q.GroupBy) > 0 {
-		b.errorf(q.GroupBy[0].Pos(), q.GroupBy[0].String(), "GROUP BY is not supported yet")
-	}
-	if q.Having != nil {
-		b.errorf(q.Having.Pos(), q.Having.String(), "HAVING is not supported yet")
-	}
-	if len(q.OrderBy) > 0 {
-		b.errorf(q.OrderBy[0].Expr.Pos(), q.OrderBy[0].Expr.String(), "ORDER BY is not supported yet")
-	}
-	if q.Limit != nil {
-		b.errorf(q.Limit.Pos(), q.Limit.String(), "LIMIT is not supported yet")
-	}
-	if q.Offset != nil {
-		b.errorf(q.Offset.Pos(), q.Offset.String(), "OFFSET is not supported yet")
-	}
-	if q.Output != nil {
-		b.errorf(q.Output.At, "OUTPUT", "output rate limiting is not supported yet")
 	}
 }
 
@@ -94,7 +70,7 @@ func (b *binder) bindCondition(clause string, e ast.Expr, scope expr.Scope) expr
 }
 
 // bindSelect binds the select list, expanding * and q.*.
-func (b *binder) bindSelect(q *ast.Query, in *Stream, alias string, scope expr.Scope) []*Projection {
+func (b *binder) bindSelect(q *ast.Query, in *Stream, alias string, scope expr.Scope, opts expr.Options) []*Projection {
 	var out []*Projection
 	names := map[string]bool{}
 	add := func(at ast.Pos, name string, e expr.Expr) {
@@ -123,7 +99,7 @@ func (b *binder) bindSelect(q *ast.Query, in *Stream, alias string, scope expr.S
 			}
 			continue
 		}
-		be, errs := expr.Bind(item.Expr, scope)
+		be, errs := expr.BindWith(item.Expr, scope, opts)
 		if len(errs) > 0 {
 			b.addErrors(errs)
 			continue

@@ -1,9 +1,46 @@
 package sqlc
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/eventflux-io/eventflux-go/sqlc/expr"
+	"github.com/eventflux-io/eventflux-go/sqlc/plan"
 	"github.com/eventflux-io/eventflux-go/topology"
 )
+
+// buildSelect adds the select stage of q, fed by parent, and returns its
+// node name; the caller connects it to the target stream.
+func buildSelect(b *topology.Builder, q *plan.Query, parent string) string {
+	cols := make([]expr.Func, len(q.Project))
+	items := make([]string, len(q.Project))
+	for i, pr := range q.Project {
+		cols[i] = expr.Compile(pr.Expr)
+		if pr.Expr.Type() != pr.Type && pr.Expr.Type() != topology.TypeNull {
+			cols[i] = widen(cols[i], pr.Type)
+		}
+		items[i] = pr.Expr.String()
+		if items[i] != pr.Name {
+			items[i] += " AS " + pr.Name
+		}
+	}
+	current, expired := q.EventKinds()
+	name := q.Name + "/select"
+	detail := fmt.Sprintf("%s; insert %s into %s", strings.Join(items, ", "), kindsName(current, expired), q.Target.Schema.Name)
+	b.AddProcessor(topology.NodeInfo{Name: name, Op: "select", Detail: detail, Schema: q.Target.Schema},
+		newSelect(cols, current, expired), parent)
+	return name
+}
+
+func kindsName(current, expired bool) string {
+	switch {
+	case current && expired:
+		return "all events"
+	case expired:
+		return "expired events"
+	}
+	return "current events"
+}
 
 // filterProc forwards the events for which its condition is TRUE.
 type filterProc struct {
@@ -50,8 +87,17 @@ func (p *selectProc) Init(ctx topology.Context) error { p.ctx = ctx; return nil 
 func (p *selectProc) Close() error                    { return nil }
 
 func (p *selectProc) Process(ev *topology.Event) error {
-	if ev.Kind == topology.Expired && !p.expired || ev.Kind == topology.Current && !p.current {
-		return nil
+	switch ev.Kind {
+	case topology.BatchEnd:
+		return nil // no aggregation: a batch's events were emitted as they came
+	case topology.Expired:
+		if !p.expired {
+			return nil
+		}
+	case topology.Current:
+		if !p.current {
+			return nil
+		}
 	}
 	p.frame.Events[0] = ev
 	out := p.alloc.New(ev.TS, len(p.cols))
