@@ -1,0 +1,22 @@
+-- A 20-query application: the size the `eventflux check` target (< 20 ms) is measured on.
+CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT, ts LONG) WITH (topic = 'trades', key = 'symbol', timestamp = 'ts');
+INSERT INTO S0 SELECT symbol, price * 1 AS price, volume + 0 AS volume, ts FROM Trades WHERE price > 0 AND upper(symbol) LIKE 'I%' AND volume BETWEEN 0 AND 100000;
+INSERT INTO S1 SELECT symbol, price * 2 AS price, volume + 1 AS volume, ts FROM S0 WHERE price > 1 AND upper(symbol) LIKE 'I%' AND volume BETWEEN 0 AND 100000;
+INSERT INTO S2 SELECT symbol, price * 3 AS price, volume + 2 AS volume, ts FROM S1 WHERE price > 2 AND upper(symbol) LIKE 'I%' AND volume BETWEEN 0 AND 100000;
+INSERT INTO S3 SELECT symbol, price * 4 AS price, volume + 3 AS volume, ts FROM S2 WHERE price > 3 AND upper(symbol) LIKE 'I%' AND volume BETWEEN 0 AND 100000;
+INSERT INTO S4 SELECT symbol, price * 5 AS price, volume + 4 AS volume, ts FROM Trades WHERE price > 4 AND upper(symbol) LIKE 'I%' AND volume BETWEEN 0 AND 100000;
+INSERT INTO S5 SELECT symbol, price * 6 AS price, volume + 5 AS volume, ts FROM S4 WHERE price > 5 AND upper(symbol) LIKE 'I%' AND volume BETWEEN 0 AND 100000;
+INSERT INTO S6 SELECT symbol, price * 7 AS price, volume + 6 AS volume, ts FROM S5 WHERE price > 6 AND upper(symbol) LIKE 'I%' AND volume BETWEEN 0 AND 100000;
+INSERT INTO S7 SELECT symbol, price * 8 AS price, volume + 7 AS volume, ts FROM S6 WHERE price > 7 AND upper(symbol) LIKE 'I%' AND volume BETWEEN 0 AND 100000;
+INSERT INTO S8 SELECT symbol, price * 9 AS price, volume + 8 AS volume, ts FROM Trades WHERE price > 8 AND upper(symbol) LIKE 'I%' AND volume BETWEEN 0 AND 100000;
+INSERT INTO S9 SELECT symbol, price * 10 AS price, volume + 9 AS volume, ts FROM S8 WHERE price > 9 AND upper(symbol) LIKE 'I%' AND volume BETWEEN 0 AND 100000;
+INSERT INTO S10 SELECT symbol, price * 11 AS price, volume + 10 AS volume, ts FROM S9 WHERE price > 10 AND upper(symbol) LIKE 'I%' AND volume BETWEEN 0 AND 100000;
+INSERT INTO S11 SELECT symbol, price * 12 AS price, volume + 11 AS volume, ts FROM S10 WHERE price > 11 AND upper(symbol) LIKE 'I%' AND volume BETWEEN 0 AND 100000;
+INSERT INTO S12 SELECT symbol, price * 13 AS price, volume + 12 AS volume, ts FROM Trades WHERE price > 12 AND upper(symbol) LIKE 'I%' AND volume BETWEEN 0 AND 100000;
+INSERT INTO S13 SELECT symbol, price * 14 AS price, volume + 13 AS volume, ts FROM S12 WHERE price > 13 AND upper(symbol) LIKE 'I%' AND volume BETWEEN 0 AND 100000;
+INSERT INTO S14 SELECT symbol, price * 15 AS price, volume + 14 AS volume, ts FROM S13 WHERE price > 14 AND upper(symbol) LIKE 'I%' AND volume BETWEEN 0 AND 100000;
+INSERT INTO S15 SELECT symbol, price * 16 AS price, volume + 15 AS volume, ts FROM S14 WHERE price > 15 AND upper(symbol) LIKE 'I%' AND volume BETWEEN 0 AND 100000;
+INSERT INTO S16 SELECT symbol, price * 17 AS price, volume + 16 AS volume, ts FROM Trades WHERE price > 16 AND upper(symbol) LIKE 'I%' AND volume BETWEEN 0 AND 100000;
+INSERT INTO S17 SELECT symbol, price * 18 AS price, volume + 17 AS volume, ts FROM S16 WHERE price > 17 AND upper(symbol) LIKE 'I%' AND volume BETWEEN 0 AND 100000;
+INSERT INTO S18 SELECT symbol, price * 19 AS price, volume + 18 AS volume, ts FROM S17 WHERE price > 18 AND upper(symbol) LIKE 'I%' AND volume BETWEEN 0 AND 100000;
+INSERT INTO S19 SELECT symbol, price * 20 AS price, volume + 19 AS volume, ts FROM S18 WHERE price > 19 AND upper(symbol) LIKE 'I%' AND volume BETWEEN 0 AND 100000;
