@@ -12,6 +12,9 @@ import (
 // buildSelect adds the select stage of q, fed by parent, and returns its
 // node name; the caller connects it to the target stream.
 func buildSelect(b *topology.Builder, q *plan.Query, parent string) string {
+	if q.Agg != nil {
+		return buildAggSelect(b, q, parent)
+	}
 	cols := make([]expr.Func, len(q.Project))
 	items := make([]string, len(q.Project))
 	for i, pr := range q.Project {
@@ -67,8 +70,8 @@ func (p *filterProc) Process(ev *topology.Event) error {
 }
 
 // selectProc computes a query's output attributes for each event of the
-// kinds its INSERT selects and forwards the result, as a current event, to
-// the target stream.
+// kinds its INSERT selects and forwards the result, of the same kind (an
+// expired event's row is an expired event), to the target stream.
 type selectProc struct {
 	ctx              topology.Context
 	cols             []expr.Func
@@ -101,6 +104,7 @@ func (p *selectProc) Process(ev *topology.Event) error {
 	}
 	p.frame.Events[0] = ev
 	out := p.alloc.New(ev.TS, len(p.cols))
+	out.Kind = ev.Kind
 	for i, col := range p.cols {
 		out.Values[i] = col(&p.frame)
 	}

@@ -1,16 +1,41 @@
 package sqlc
 
 import (
+	"github.com/eventflux-io/eventflux-go/sqlc/expr"
 	"github.com/eventflux-io/eventflux-go/sqlc/plan"
 	"github.com/eventflux-io/eventflux-go/topology"
+	"github.com/eventflux-io/eventflux-go/windows"
 )
 
 // buildWindow adds q's window operator after parent, if q has a window,
-// and returns the node the select stage reads from.
+// and returns the node the select stage reads from. The window forwards
+// the input's events unchanged (current, expired, BatchEnd markers), so its
+// schema is the input's.
 func buildWindow(b *topology.Builder, q *plan.Query, parent string) string {
 	if q.Window == nil {
 		return parent
 	}
-	// The planner rejects windows until the window operators exist.
-	return parent
+	spec := q.Window.Spec
+	if q.Window.Cond != nil {
+		ex := *spec.Expr
+		ex.NewCond = windowCond(q.Window.Cond)
+		spec.Expr = &ex
+	}
+	name := q.Name + "/window"
+	b.AddProcessor(topology.NodeInfo{Name: name, Op: "window", Detail: q.Window.String(), Schema: q.Input.Schema},
+		windows.New(spec), parent)
+	return name
+}
+
+// windowCond compiles an expression window's condition: slot 0 is the
+// newest event, slot 1 the window's aggregate values.
+func windowCond(cond expr.Expr) func() windows.Cond {
+	pred := expr.CompileFilter(cond)
+	return func() windows.Cond {
+		f := &expr.Frame{Events: make([]*topology.Event, 2)}
+		return func(newest, aggs *topology.Event) bool {
+			f.Events[0], f.Events[1] = newest, aggs
+			return pred(f)
+		}
+	}
 }

@@ -91,8 +91,19 @@ func (p *Plan) String() string {
 		for i, pr := range q.Project {
 			items[i] = fmt.Sprintf("%s %s := %s", pr.Name, pr.Type, pr.Expr)
 		}
-		fmt.Fprintf(&b, "    project %s\n", strings.Join(items, ", "))
-		indent := "      "
+		indent := "    "
+		if q.Agg != nil {
+			indent = q.Agg.writeAbove(&b, indent)
+		}
+		fmt.Fprintf(&b, "%sproject %s\n", indent, strings.Join(items, ", "))
+		indent += "  "
+		if q.Agg != nil {
+			indent = q.Agg.writeBelow(&b, indent)
+		}
+		if q.Window != nil {
+			fmt.Fprintf(&b, "%s%s\n", indent, q.Window.PlanLine())
+			indent += "  "
+		}
 		if q.Filter != nil {
 			fmt.Fprintf(&b, "%sfilter %s\n", indent, q.Filter)
 			indent += "  "

@@ -40,9 +40,10 @@ func (b *binder) bindQuery(q *ast.Query, index int) {
 	bq := &Query{Name: fmt.Sprintf("q%d", index+1), At: q.At, Input: in, Alias: alias, Events: q.Insert.Events}
 	nErrs := len(b.errs)
 	if q.Where != nil {
-		bq.Filter = b.bindCondition("WHERE", q.Where, scope)
+		bq.Filter = b.bindCondition("WHERE", q.Where, scope,
+			noAggregates("WHERE", "WHERE filters events before they are aggregated; filter rows with HAVING"))
 	}
-	bq.Window = b.bindWindow(q.From.Window, in)
+	bq.Window = b.bindWindow(q.From.Window, in, alias)
 	agg := b.beginAggregation(q, bq, scope)
 	bq.Project = b.bindSelect(q, in, alias, scope, agg.exprOptions())
 	agg.finish()
@@ -55,8 +56,8 @@ func (b *binder) bindQuery(q *ast.Query, index int) {
 }
 
 // bindCondition binds a WHERE-like condition, which must be BOOL.
-func (b *binder) bindCondition(clause string, e ast.Expr, scope expr.Scope) expr.Expr {
-	be, errs := expr.Bind(e, scope)
+func (b *binder) bindCondition(clause string, e ast.Expr, scope expr.Scope, opts expr.Options) expr.Expr {
+	be, errs := expr.BindWith(e, scope, opts)
 	if len(errs) > 0 {
 		b.addErrors(errs)
 		return nil

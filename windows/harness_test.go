@@ -1,0 +1,97 @@
+package windows
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/eventflux-io/eventflux-go/statestore"
+	"github.com/eventflux-io/eventflux-go/topology"
+)
+
+// fakeCtx is a topology.Context recording what a window forwards.
+type fakeCtx struct {
+	st  int64
+	out []*topology.Event
+}
+
+func (c *fakeCtx) Forward(ev *topology.Event) error { c.out = append(c.out, ev); return nil }
+func (c *fakeCtx) StreamTime() int64                { return c.st }
+func (c *fakeCtx) NodeName() string                 { return "w" }
+func (c *fakeCtx) Store(string) (statestore.KeyValue, error) {
+	return nil, errors.New("no stores in window tests")
+}
+
+// harness drives one window the way a task does: stream time advances
+// (and Punctuate runs) before the event that advanced it is processed.
+type harness struct {
+	t   *testing.T
+	p   topology.Processor
+	ctx *fakeCtx
+}
+
+func newHarness(t *testing.T, s Spec) *harness {
+	t.Helper()
+	h := &harness{t: t, p: New(s)(), ctx: &fakeCtx{st: topology.NoTime}}
+	if err := h.p.Init(h.ctx); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// send feeds an event at ts whose values are vals (LONG each).
+func (h *harness) send(ts int64, vals ...int64) {
+	h.t.Helper()
+	vs := make([]topology.Value, len(vals))
+	for i, v := range vals {
+		vs[i] = topology.Long(v)
+	}
+	h.sendValues(ts, vs...)
+}
+
+func (h *harness) sendValues(ts int64, vs ...topology.Value) {
+	h.t.Helper()
+	h.advance(ts)
+	if err := h.p.Process(topology.NewEvent(ts, vs...)); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+func (h *harness) advance(ts int64) {
+	h.t.Helper()
+	if ts <= h.ctx.st {
+		return
+	}
+	h.ctx.st = ts
+	if p, ok := h.p.(topology.Punctuator); ok {
+		if err := p.Punctuate(ts); err != nil {
+			h.t.Fatal(err)
+		}
+	}
+}
+
+// expect checks the events forwarded since the last expect, rendered as
+// "+v@ts" (current), "-v@ts" (expired) and "|@ts" (BatchEnd), where v is
+// the first value.
+func (h *harness) expect(want string) {
+	h.t.Helper()
+	var got []string
+	for _, ev := range h.ctx.out {
+		switch ev.Kind {
+		case topology.BatchEnd:
+			got = append(got, "|@"+strconv.FormatInt(ev.TS, 10))
+			continue
+		case topology.Expired:
+			got = append(got, "-"+ev.Values[0].String()+"@"+strconv.FormatInt(ev.TS, 10))
+		default:
+			got = append(got, "+"+ev.Values[0].String()+"@"+strconv.FormatInt(ev.TS, 10))
+		}
+	}
+	h.ctx.out = nil
+	if g := strings.Join(got, " "); g != want {
+		h.t.Errorf("forwarded\n  got:  %s\n  want: %s", g, want)
+	}
+}
+
+func (h *harness) counters() Counters { return h.p.(Counted).Counters() }
