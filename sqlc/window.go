@@ -21,6 +21,9 @@ func buildWindow(b *topology.Builder, q *plan.Query, parent string) string {
 		ex.NewCond = windowCond(q.Window.Cond)
 		spec.Expr = &ex
 	}
+	if spec.Kind == windows.Session && q.Agg != nil && len(q.Agg.GroupBy) > 0 {
+		spec.NewSessionKey = sessionKey(q.Agg.GroupBy)
+	}
 	name := q.Name + "/window"
 	b.AddProcessor(topology.NodeInfo{Name: name, Op: "window", Detail: q.Window.String(), Schema: q.Input.Schema},
 		windows.New(spec), parent)
@@ -36,6 +39,27 @@ func windowCond(cond expr.Expr) func() windows.Cond {
 		return func(newest, aggs *topology.Event) bool {
 			f.Events[0], f.Events[1] = newest, aggs
 			return pred(f)
+		}
+	}
+}
+
+// sessionKey encodes an event's GROUP BY key for a session window, so
+// each group has its own sessions.
+func sessionKey(groupBy []expr.Expr) func() func(*topology.Event) string {
+	keys := make([]expr.Func, len(groupBy))
+	for i, g := range groupBy {
+		keys[i] = expr.Compile(g)
+	}
+	return func() func(*topology.Event) string {
+		f := &expr.Frame{Events: make([]*topology.Event, 1)}
+		var buf []byte
+		return func(ev *topology.Event) string {
+			f.Events[0] = ev
+			buf = buf[:0]
+			for _, k := range keys {
+				buf = appendKey(buf, k(f))
+			}
+			return string(buf)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package windows
 
 import (
+	"container/heap"
 	"slices"
 
 	"github.com/eventflux-io/eventflux-go/topology"
@@ -98,30 +99,58 @@ func (w *hoppingWindow) window(start int64) *span {
 // sessionWindow is WINDOW('session', gap [, grace]): an event joins the
 // session whose span [first, last + gap) overlaps its own [ts, ts + gap)
 // (merging sessions it bridges); a session closes when stream time reaches
-// last + gap + grace and is then forwarded as one batch (the previous
+// last + gap + grace and is then forwarded as one batch (the key's previous
 // session's events expired, its own current, BatchEnd at last + gap). A
 // late event that would open an already-closed session is dropped and
-// counted. Sessions are per task (per partition key inside PARTITION
-// WITH); SQL.md gives the window no key of its own.
+// counted. Sessions are per key when the query groups (Spec.NewSessionKey),
+// else per task; sessions closing at the same stream time are forwarded
+// in order of end, then of their key's first appearance.
 type sessionWindow struct {
 	base
 	gap, grace int64
-	open       []*span // by start; disjoint, so also by end
-	prev       []item
+	keyOf      func(*topology.Event) string
+	keys       map[string]*sessionKey
+	seq        int // first-appearance order of keys
+	deadlines  deadlineHeap
 }
 
-func newSession(s *Spec) *sessionWindow { return &sessionWindow{gap: s.Size, grace: s.Grace} }
+// sessionKey holds one key's open sessions (disjoint, by start) and the
+// events of its last closed session.
+type sessionKey struct {
+	key  string
+	seq  int
+	open []*span
+	prev []item
+}
 
-// Punctuate implements topology.Punctuator.
+func newSession(s *Spec) *sessionWindow {
+	w := &sessionWindow{gap: s.Size, grace: s.Grace, keys: map[string]*sessionKey{}}
+	if s.NewSessionKey != nil {
+		w.keyOf = s.NewSessionKey()
+	}
+	return w
+}
+
+// Punctuate implements topology.Punctuator. Deadlines are kept in a heap
+// with lazy invalidation: a session that grows pushes a new deadline, and
+// a popped one that no longer matches its key's first session is stale.
 func (w *sessionWindow) Punctuate(streamTime int64) error {
-	for len(w.open) > 0 && w.open[0].last+w.gap+w.grace <= streamTime {
-		s := w.open[0]
-		w.open[0] = nil
-		w.open = w.open[1:]
-		if err := w.flushBatch(w.prev, s.items, s.last+w.gap); err != nil {
+	for len(w.deadlines) > 0 && w.deadlines[0].at <= streamTime {
+		d := heap.Pop(&w.deadlines).(deadline)
+		k := d.key
+		if len(k.open) == 0 || k.open[0].last+w.gap+w.grace != d.at {
+			continue
+		}
+		s := k.open[0]
+		k.open[0] = nil
+		k.open = k.open[1:]
+		if err := w.flushBatch(k.prev, s.items, s.last+w.gap); err != nil {
 			return err
 		}
-		w.prev = s.items
+		k.prev = s.items
+		if len(k.open) > 0 {
+			w.push(k, k.open[0])
+		}
 	}
 	return nil
 }
@@ -131,33 +160,89 @@ func (w *sessionWindow) Process(ev *topology.Event) error {
 	if isMarker(ev) {
 		return nil
 	}
+	k := w.key(ev)
 	ts := ev.TS
-	lo, hi := len(w.open), len(w.open) // sessions [lo, hi) overlap the event
-	for i, s := range w.open {
+	lo, hi := len(k.open), len(k.open) // sessions [lo, hi) overlap the event
+	for i, s := range k.open {
 		if ts < s.last+w.gap && s.start < ts+w.gap {
 			lo = min(lo, i)
 			hi = i + 1
 		}
 	}
-	if lo == len(w.open) {
+	if lo == len(k.open) {
 		if ts+w.gap+w.grace <= w.ctx.StreamTime() {
 			w.counters.Late++
 			return nil
 		}
-		i, _ := slices.BinarySearchFunc(w.open, ts, func(s *span, t int64) int { return cmpInt(s.start, t) })
-		w.open = slices.Insert(w.open, i, &span{start: ts, last: ts, items: []item{itemOf(ev)}})
+		i, _ := slices.BinarySearchFunc(k.open, ts, func(s *span, t int64) int { return cmpInt(s.start, t) })
+		s := &span{start: ts, last: ts, items: []item{itemOf(ev)}}
+		k.open = slices.Insert(k.open, i, s)
+		if i == 0 {
+			w.push(k, s)
+		}
 		return nil
 	}
-	merged := w.open[lo]
-	for _, s := range w.open[lo+1 : hi] {
+	merged := k.open[lo]
+	for _, s := range k.open[lo+1 : hi] {
 		merged.start = min(merged.start, s.start)
 		merged.last = max(merged.last, s.last)
 		merged.items = append(merged.items, s.items...)
 	}
 	merged.start, merged.last = min(merged.start, ts), max(merged.last, ts)
 	merged.items = append(merged.items, itemOf(ev))
-	w.open = slices.Delete(w.open, lo+1, hi)
+	k.open = slices.Delete(k.open, lo+1, hi)
+	if lo == 0 {
+		w.push(k, merged)
+	}
 	return nil
+}
+
+// key returns the session set of ev's key, creating it on first sight.
+func (w *sessionWindow) key(ev *topology.Event) *sessionKey {
+	name := ""
+	if w.keyOf != nil {
+		name = w.keyOf(ev)
+	}
+	k := w.keys[name]
+	if k == nil {
+		k = &sessionKey{key: name, seq: w.seq}
+		w.seq++
+		w.keys[name] = k
+	}
+	return k
+}
+
+// push schedules the close of s, the first open session of k.
+func (w *sessionWindow) push(k *sessionKey, s *span) {
+	heap.Push(&w.deadlines, deadline{at: s.last + w.gap + w.grace, end: s.last + w.gap, key: k})
+}
+
+// deadline is when a key's first session closes.
+type deadline struct {
+	at, end int64
+	key     *sessionKey
+}
+
+// deadlineHeap orders deadlines by close time, then end, then key order.
+type deadlineHeap []deadline
+
+func (h deadlineHeap) Len() int { return len(h) }
+func (h deadlineHeap) Less(i, j int) bool {
+	if h[i].at != h[j].at {
+		return h[i].at < h[j].at
+	}
+	if h[i].end != h[j].end {
+		return h[i].end < h[j].end
+	}
+	return h[i].key.seq < h[j].key.seq
+}
+func (h deadlineHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *deadlineHeap) Push(x any)   { *h = append(*h, x.(deadline)) }
+func (h *deadlineHeap) Pop() any {
+	old := *h
+	d := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return d
 }
 
 func cmpInt(a, b int64) int {

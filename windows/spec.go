@@ -125,6 +125,11 @@ type Spec struct {
 	CronText string
 	// Expr is the condition of an expression window.
 	Expr *ExprSpec
+	// NewSessionKey, when set, makes a session window keep separate
+	// sessions per key (the query's GROUP BY key, as Kafka Streams'
+	// session windows are per record key). It is called once per
+	// processor; the function it returns encodes an event's key.
+	NewSessionKey func() func(*topology.Event) string
 }
 
 // Attr is a resolved attribute of the window's input stream.
