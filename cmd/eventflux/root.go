@@ -33,6 +33,7 @@ func newRootCmd() (*cobra.Command, *cliState) {
 		newExplainCmd(),
 		newTestCmd(),
 		newBrokerCmd(),
+		newRunCmd(),
 		newVersionCmd(),
 	)
 	st.markStart(root)

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/eventflux-io/eventflux-go/config"
+	"github.com/eventflux-io/eventflux-go/sqlc"
+)
+
+func TestMergeBindings(t *testing.T) {
+	prog, err := sqlc.Compile(`
+CREATE STREAM Trades (symbol STRING, price DOUBLE, ts LONG) WITH (topic = 'trades', key = 'symbol');
+INSERT INTO Alerts SELECT symbol, price FROM Trades;`, sqlc.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := mergeBindings(prog.Topology, map[string]config.Stream{
+		"Trades": {Topic: "trades", Format: "csv", Timestamp: "ts", CSV: config.CSVFormat{Delimiter: ";"}},
+		"Alerts": {Topic: "alerts", Key: []string{"symbol"}, JSON: config.JSONFormat{Mapping: map[string]string{"price": "$.p"}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, al := got["Trades"], got["Alerts"]
+	if tr.Topic != "trades" || tr.Format != "csv" || tr.Timestamp != "ts" || tr.Options["csv.delimiter"] != ";" || tr.Key[0] != "symbol" {
+		t.Fatalf("Trades = %+v", tr)
+	}
+	if al.Topic != "alerts" || al.Format != "json" || al.Key[0] != "symbol" || al.Options["json.mapping.price"] != "$.p" {
+		t.Fatalf("Alerts = %+v", al)
+	}
+	if prog.Topology.Node("Trades").Binding.Format != "json" {
+		t.Fatal("merge changed the topology's binding")
+	}
+
+	_, err = mergeBindings(prog.Topology, map[string]config.Stream{
+		"Trades": {Topic: "other", Key: []string{"price"}},
+		"Nope":   {Topic: "x"},
+	})
+	for _, want := range []string{
+		`streams.Nope: the SQL has no stream Nope`,
+		`streams.Trades.topic "other" conflicts with the SQL WITH (topic = 'trades') of stream Trades`,
+		`streams.Trades.key [price] conflicts with the SQL WITH (key = 'symbol') of stream Trades`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v does not say %s", err, want)
+		}
+	}
+}

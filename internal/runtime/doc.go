@@ -1,0 +1,45 @@
+// Package runtime is the EventFlux worker: it joins the pipeline's consumer
+// group, runs one topology task per assigned partition number, and moves
+// records consume -> decode -> task.Process -> encode -> produce, committing
+// outputs and input offsets together (exactly-once) or after each other
+// (at-least-once).
+//
+// Goroutines and their owners. Run owns everything it starts and returns
+// only after all of it has exited:
+//
+//	Run
+//	└─ kafka.Group (sarama's member goroutines, one forwarder per claim)
+//	   └─ per generation: one goroutine per task (taskRun.run)
+//	      └─ its kafka.Producer (one ack-draining goroutine)
+//
+// One goroutine owns a task, its topology.Task, its decoders and its
+// producer; nothing is shared between tasks but read-only plans.
+//
+// Exactly-once. Each task has a transactional producer with
+// transactional.id "<app>-<task>", so a zombie owner of the same task is
+// fenced by epoch when the new owner initialises its producer, and by
+// generation (KIP-447) because offsets always go with the live group
+// metadata. A transaction spans up to CommitInterval of input; it is
+// opened by the first record and committed with the next offsets even if
+// the batch produced nothing (sarama v1.61.1 sends offsets-only
+// transactions). On a commit failure the task aborts and the generation
+// ends, so every task restarts from the committed offsets (fetched with
+// RequireStable); a fatal producer error (fenced) also closes the
+// producer, and a new one is created for the next generation.
+//
+// Shutdown order (on ctx cancel): every task finishes its open
+// transaction (commit, or abort if the commit fails), the member leaves
+// the group, then the producers and clients close. Finishing before
+// leaving is deliberate: after LeaveGroup the coordinator would reject the
+// offsets of the last transaction (generation fencing). The commit is
+// bounded by the producer's own timeouts (transaction timeout 10s).
+//
+// Dead letters. A record that cannot be decoded into its stream's schema
+// goes to the dead-letter topic in the same transaction, with the
+// original key, value and headers plus eventflux.source.topic,
+// eventflux.source.partition, eventflux.source.offset and eventflux.error;
+// or is skipped, or stops the worker, per DeadLetterPolicy.
+//
+// Not yet: state changelogs and restore (stateful operators start empty
+// after a rebalance), stream time checkpointing, repartition topics.
+package runtime

@@ -1,0 +1,185 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/eventflux-io/eventflux-go/kafka"
+	"github.com/eventflux-io/eventflux-go/topology"
+)
+
+// Guarantee is the processing guarantee.
+type Guarantee uint8
+
+// Guarantees.
+const (
+	// ExactlyOnce commits outputs and offsets in one Kafka transaction.
+	ExactlyOnce Guarantee = iota
+	// AtLeastOnce produces, flushes, then commits offsets: a crash between
+	// the two replays (duplicates) the batch.
+	AtLeastOnce
+)
+
+// String returns "exactly_once" or "at_least_once".
+func (g Guarantee) String() string {
+	if g == AtLeastOnce {
+		return "at_least_once"
+	}
+	return "exactly_once"
+}
+
+// DeadLetterPolicy says what happens to a record that cannot be decoded.
+type DeadLetterPolicy uint8
+
+// Dead-letter policies.
+const (
+	// DeadLetter sends it to the dead-letter topic (in the transaction).
+	DeadLetter DeadLetterPolicy = iota
+	// Skip counts and logs it, then goes on.
+	Skip
+	// Fail stops the worker with a *RecordError (after aborting the
+	// transaction, so the record is read again on restart).
+	Fail
+)
+
+// String returns "dlq", "skip" or "fail".
+func (p DeadLetterPolicy) String() string {
+	return [...]string{"dlq", "skip", "fail"}[p]
+}
+
+// Metrics receives the worker's measurements. Implementations must be
+// safe for concurrent use: every task reports. ops.Metrics is adapted to
+// it in cmd/eventflux.
+type Metrics interface {
+	RecordsIn(topic string, n int)
+	RecordsOut(topic string, n int)
+	// ProcessLatency observes the time to run one record through its task
+	// (sampled).
+	ProcessLatency(d time.Duration)
+	// Commit observes a successful commit of a task's batch.
+	Commit(d time.Duration)
+	// Abort counts an aborted transaction.
+	Abort()
+	// DeadLetter counts a record dead-lettered or skipped; reason is
+	// "decode" (malformed) or "schema" (a value of the wrong type).
+	DeadLetter(reason string)
+	// Rebalance counts a new generation; Tasks sets how many tasks run.
+	Rebalance()
+	Tasks(n int)
+}
+
+// Options configures Run.
+type Options struct {
+	// App is the application id: the consumer group, the prefix of
+	// transactional ids and of the default dead-letter topic. Required.
+	App string
+	// Kafka says how to reach the cluster. Required.
+	Kafka kafka.Options
+	// Topology is the compiled application. Required.
+	Topology *topology.Topology
+	// Bindings overrides stream bindings by stream name (the pipeline
+	// YAML merged over the SQL WITH options). Default: each stream's
+	// binding in Topology.
+	Bindings map[string]topology.Binding
+	// Guarantee defaults to ExactlyOnce.
+	Guarantee Guarantee
+	// CommitInterval is the longest a transaction (or an at-least-once
+	// batch) stays open. Default 100ms.
+	CommitInterval time.Duration
+	// MaxTaskIdle is how long a task with several input partitions waits
+	// for an empty one before processing the others (out of time order).
+	// Default 0: never wait.
+	MaxTaskIdle time.Duration
+	// InstanceID enables static group membership. Default "".
+	InstanceID string
+	// DeadLetterTopic receives undecodable records. Default "<app>-dlq".
+	DeadLetterTopic string
+	// DeadLetterPolicy defaults to DeadLetter.
+	DeadLetterPolicy DeadLetterPolicy
+	// SessionTimeout, HeartbeatInterval and RebalanceTimeout tune group
+	// membership; defaults are kafka.GroupOptions'.
+	SessionTimeout, HeartbeatInterval, RebalanceTimeout time.Duration
+	// TransactionTimeout is the producers' transaction timeout. Default 10s.
+	TransactionTimeout time.Duration
+	// MaxRetries is how many consecutive broker failures (joining the
+	// group, creating producers, checking topics) are retried, with
+	// backoff from 100ms doubling to 5s, before Run gives up. Default 10.
+	MaxRetries int
+	// Metrics receives measurements. Default: none.
+	Metrics Metrics
+	// Logger receives the worker's logs. Default: discarded.
+	Logger *slog.Logger
+	// Ready is called with true once the worker has its first assignment
+	// and its tasks' producers are ready, and with false when it shuts
+	// down. Default: none.
+	Ready func(ready bool)
+
+	// beforeCommit, set by tests, runs before each task commit.
+	beforeCommit func(task int32)
+}
+
+func (o *Options) defaults() error {
+	switch {
+	case o.App == "":
+		return errors.New("runtime: app id is required")
+	case o.Topology == nil:
+		return errors.New("runtime: topology is required")
+	}
+	if err := o.Kafka.Validate(); err != nil {
+		return fmt.Errorf("runtime: %w", err)
+	}
+	if o.CommitInterval <= 0 {
+		o.CommitInterval = 100 * time.Millisecond
+	}
+	if o.MaxTaskIdle < 0 {
+		o.MaxTaskIdle = 0
+	}
+	if o.DeadLetterTopic == "" {
+		o.DeadLetterTopic = o.App + "-dlq"
+	}
+	if o.TransactionTimeout <= 0 {
+		o.TransactionTimeout = 10 * time.Second
+	}
+	if o.MaxRetries <= 0 {
+		o.MaxRetries = 10
+	}
+	if o.Metrics == nil {
+		o.Metrics = nopMetrics{}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Ready == nil {
+		o.Ready = func(bool) {}
+	}
+	return nil
+}
+
+type nopMetrics struct{}
+
+func (nopMetrics) RecordsIn(string, int)        {}
+func (nopMetrics) RecordsOut(string, int)       {}
+func (nopMetrics) ProcessLatency(time.Duration) {}
+func (nopMetrics) Commit(time.Duration)         {}
+func (nopMetrics) Abort()                       {}
+func (nopMetrics) DeadLetter(string)            {}
+func (nopMetrics) Rebalance()                   {}
+func (nopMetrics) Tasks(int)                    {}
+
+// RecordError is a record the worker stopped on (policy Fail).
+type RecordError struct {
+	Topic     string
+	Partition int32
+	Offset    int64
+	Err       error
+}
+
+// Error renders "runtime: record trades/0@17: <err>".
+func (e *RecordError) Error() string {
+	return fmt.Sprintf("runtime: record %s/%d@%d: %v", e.Topic, e.Partition, e.Offset, e.Err)
+}
+
+// Unwrap returns the underlying error.
+func (e *RecordError) Unwrap() error { return e.Err }

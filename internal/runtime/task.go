@@ -1,0 +1,476 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"time"
+
+	"github.com/eventflux-io/eventflux-go/internal/serde"
+	"github.com/eventflux-io/eventflux-go/kafka"
+	"github.com/eventflux-io/eventflux-go/topology"
+)
+
+// input is one partition of a task: its record channel, the records
+// received but not processed, and the decoded head.
+type input struct {
+	tp      kafka.TopicPartition
+	order   int // topic order, the first tie-break
+	ch      <-chan []kafka.Record
+	buf     []kafka.Record
+	streams []*sourceDec
+	// next is the offset to commit (last processed + 1), -1 before any.
+	next      int64
+	committed int64
+	// emptySince is when buf last ran dry while another input had data.
+	emptySince time.Time
+	// head caches the decoded head record.
+	headOK  bool
+	headTS  int64
+	headEvs []*topology.Event
+	headErr error
+}
+
+type sourceDec struct {
+	stream string
+	dec    *serde.Decoder
+}
+
+// taskRun is one task for one generation, owned by one goroutine.
+type taskRun struct {
+	w      *worker
+	s      *kafka.Session
+	ctx    context.Context
+	task   int32
+	p      *kafka.Producer
+	topo   *topology.Task
+	inputs []*input
+
+	open      bool // a transaction (batch) is open
+	opened    time.Time
+	processed int // records since the transaction opened
+	cur       *kafka.Record
+	sendErr   error
+	keyBuf    []byte
+	slab      []byte
+	sampled   int
+	// in and out count records per topic since the last report.
+	in, out map[string]int
+}
+
+// runTask runs task ta until the session ends. started is called once the
+// task is ready to process (or failed to get ready).
+func (w *worker) runTask(s *kafka.Session, ta kafka.TaskAssignment, started func()) (err error) {
+	ctx := s.Context()
+	p, err := w.producer(ctx, ta.Task)
+	started()
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return &fatalError{fmt.Errorf("runtime: task %d: %w", ta.Task, err)}
+	}
+	r := &taskRun{w: w, s: s, ctx: ctx, task: ta.Task, p: p, in: map[string]int{}, out: map[string]int{}}
+	defer r.report()
+	r.topo, err = topology.NewTask(w.opts.Topology, topology.TaskOptions{Emit: r.emit})
+	if err != nil {
+		return &fatalError{fmt.Errorf("runtime: task %d: %w", ta.Task, err)}
+	}
+	defer r.topo.Close()
+	order := map[string]int{}
+	for i, t := range w.plan.topics {
+		order[t] = i
+	}
+	for _, c := range ta.Inputs {
+		in := &input{tp: kafka.TopicPartition{Topic: c.Topic, Partition: c.Partition}, order: order[c.Topic], next: -1, committed: c.Offset}
+		in.ch = s.Records(in.tp)
+		for _, src := range w.plan.sources[c.Topic] {
+			dec, err := serde.NewDecoder(src.schema, src.binding)
+			if err != nil {
+				return &fatalError{fmt.Errorf("runtime: %w", err)}
+			}
+			in.streams = append(in.streams, &sourceDec{stream: src.stream, dec: dec})
+		}
+		r.inputs = append(r.inputs, in)
+	}
+	return r.run()
+}
+
+// run is the poll-process-commit loop.
+func (r *taskRun) run() error {
+	tick := time.NewTicker(r.w.opts.CommitInterval)
+	defer tick.Stop()
+	cases := r.selectCases(tick.C)
+	for {
+		in, wait := r.pick()
+		if in != nil {
+			if err := r.processHead(in); err != nil {
+				return r.fail(err)
+			}
+			if r.processed&63 == 0 {
+				if r.ctx.Err() != nil {
+					return r.finish()
+				}
+				if r.open && time.Since(r.opened) >= r.w.opts.CommitInterval {
+					if err := r.commit(); err != nil {
+						return r.rewind(err)
+					}
+				}
+			}
+			continue
+		}
+		// Nothing to process: block for input, the commit tick, the idle
+		// deadline or the end of the session.
+		var timer *time.Timer
+		if wait > 0 {
+			timer = time.NewTimer(wait)
+			cases[len(cases)-1].Chan = reflect.ValueOf(timer.C)
+		} else {
+			cases[len(cases)-1].Chan = reflect.Value{}
+		}
+		chosen, v, ok := reflect.Select(cases)
+		if timer != nil {
+			timer.Stop()
+		}
+		switch {
+		case chosen < len(r.inputs):
+			if ok {
+				r.inputs[chosen].add(v.Interface().([]kafka.Record))
+			}
+		case chosen == len(r.inputs): // session done
+			return r.finish()
+		case chosen == len(r.inputs)+1: // commit tick
+			if r.open {
+				if err := r.commit(); err != nil {
+					return r.rewind(err)
+				}
+			}
+		}
+	}
+}
+
+// selectCases are the inputs' channels, then the session's Done, the
+// commit tick and a slot for the idle timer.
+func (r *taskRun) selectCases(tick <-chan time.Time) []reflect.SelectCase {
+	cases := make([]reflect.SelectCase, 0, len(r.inputs)+3)
+	for _, in := range r.inputs {
+		cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(in.ch)})
+	}
+	cases = append(cases,
+		reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(r.ctx.Done())},
+		reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(tick)},
+		reflect.SelectCase{Dir: reflect.SelectRecv})
+	return cases
+}
+
+func (in *input) add(batch []kafka.Record) {
+	if len(in.buf) == 0 {
+		in.buf = batch
+	} else {
+		in.buf = append(in.buf, batch...)
+	}
+	in.emptySince = time.Time{}
+}
+
+// poll moves any batch already waiting on an empty input's channel into
+// its buffer, without blocking.
+func (r *taskRun) poll() {
+	for _, in := range r.inputs {
+		if len(in.buf) > 0 {
+			continue
+		}
+		select {
+		case b := <-in.ch:
+			in.add(b)
+		default:
+		}
+	}
+}
+
+// pick chooses the input whose head record is next in time order (ties:
+// topic order, then offset). It returns nil and how long to wait when an
+// empty input is still within MaxTaskIdle, or nil, 0 when nothing is
+// buffered.
+func (r *taskRun) pick() (*input, time.Duration) {
+	if len(r.inputs) == 1 {
+		in := r.inputs[0]
+		if len(in.buf) == 0 {
+			r.poll()
+		}
+		if len(in.buf) > 0 {
+			return in, 0
+		}
+		return nil, 0
+	}
+	r.poll()
+	var best *input
+	var wait time.Duration
+	now := time.Time{}
+	for _, in := range r.inputs {
+		if len(in.buf) == 0 {
+			if r.w.opts.MaxTaskIdle <= 0 {
+				continue
+			}
+			if now.IsZero() {
+				now = time.Now()
+			}
+			if in.emptySince.IsZero() {
+				in.emptySince = now
+			}
+			if left := r.w.opts.MaxTaskIdle - now.Sub(in.emptySince); left > 0 {
+				wait = max(wait, left)
+			}
+			continue
+		}
+		r.decodeHead(in)
+		if best == nil || in.headTS < best.headTS || (in.headTS == best.headTS && in.order < best.order) ||
+			(in.headTS == best.headTS && in.order == best.order && in.buf[0].Offset < best.buf[0].Offset) {
+			best = in
+		}
+	}
+	if best == nil {
+		return nil, 0
+	}
+	if wait > 0 {
+		return nil, wait
+	}
+	return best, 0
+}
+
+// decodeHead decodes in's head record once, for ordering and processing.
+func (r *taskRun) decodeHead(in *input) {
+	if in.headOK {
+		return
+	}
+	rec := &in.buf[0]
+	ts := rec.Timestamp.UnixMilli()
+	in.headEvs, in.headErr, in.headTS = in.headEvs[:0], nil, ts
+	for i, sd := range in.streams {
+		ev, err := sd.dec.Decode(rec.Value, ts)
+		if err != nil {
+			in.headErr = err
+			in.headEvs = in.headEvs[:0]
+			break
+		}
+		if i == 0 {
+			in.headTS = ev.TS
+		}
+		in.headEvs = append(in.headEvs, ev)
+	}
+	in.headOK = true
+}
+
+// processHead runs in's head record through the task.
+func (r *taskRun) processHead(in *input) error {
+	r.decodeHead(in)
+	rec := &in.buf[0]
+	if !r.open {
+		if err := r.p.Begin(); err != nil {
+			return errRewind{err}
+		}
+		r.open, r.opened, r.processed = true, time.Now(), 0
+	}
+	r.processed++
+	r.in[rec.Topic]++
+	if in.headErr != nil {
+		if err := r.deadLetter(rec, in.headErr); err != nil {
+			return err
+		}
+	} else {
+		sample := r.sampled&255 == 0
+		r.sampled++
+		var start time.Time
+		if sample {
+			start = time.Now()
+		}
+		r.cur = rec
+		for i, sd := range in.streams {
+			if err := r.topo.Process(sd.stream, in.headEvs[i]); err != nil {
+				return &fatalError{&RecordError{Topic: rec.Topic, Partition: rec.Partition, Offset: rec.Offset, Err: err}}
+			}
+		}
+		if sample {
+			r.w.opts.Metrics.ProcessLatency(time.Since(start))
+		}
+	}
+	in.next = rec.Offset + 1
+	in.buf[0] = kafka.Record{}
+	in.buf = in.buf[1:]
+	in.headOK = false
+	return nil
+}
+
+// emit is the task's output callback: a stream with a topic gets the
+// event as a record, keyed by its key attributes.
+func (r *taskRun) emit(stream string, ev *topology.Event) error {
+	sk := r.w.plan.sinks[stream]
+	if sk == nil {
+		return nil
+	}
+	start := len(r.slab)
+	if cap(r.slab)-start < 1024 {
+		r.slab = make([]byte, 0, 64<<10)
+		start = 0
+	}
+	r.slab = sk.value.Append(r.slab, ev)
+	value := r.slab[start:len(r.slab):len(r.slab)]
+	rec := &kafka.Record{Topic: sk.topic, Value: value, Timestamp: time.UnixMilli(ev.TS)}
+	if key, ok := sk.key.Append(r.keyBuf[:0], ev); ok {
+		rec.Key = append([]byte(nil), key...)
+		rec.Partition = serde.Partition(rec.Key, sk.partitions)
+		r.keyBuf = key
+	} else {
+		rec.Partition = r.task % int32(max(sk.partitions, 1))
+	}
+	r.p.Send(rec)
+	r.out[sk.topic]++
+	return nil
+}
+
+// Dead-letter headers.
+const (
+	HeaderSourceTopic     = "eventflux.source.topic"
+	HeaderSourcePartition = "eventflux.source.partition"
+	HeaderSourceOffset    = "eventflux.source.offset"
+	HeaderError           = "eventflux.error"
+)
+
+// deadLetter handles an undecodable record per the policy.
+func (r *taskRun) deadLetter(rec *kafka.Record, cause error) error {
+	reason := "schema"
+	var de *serde.DecodeError
+	if errors.As(cause, &de) {
+		reason = de.Reason()
+	}
+	r.w.opts.Metrics.DeadLetter(reason)
+	switch r.w.opts.DeadLetterPolicy {
+	case Skip:
+		r.w.log.Warn("runtime: skipping bad record", "topic", rec.Topic, "partition", rec.Partition, "offset", rec.Offset, "err", cause)
+		return nil
+	case Fail:
+		return &fatalError{&RecordError{Topic: rec.Topic, Partition: rec.Partition, Offset: rec.Offset, Err: cause}}
+	}
+	topic := r.w.opts.DeadLetterTopic
+	hdrs := make([]kafka.Header, 0, len(rec.Headers)+4)
+	hdrs = append(hdrs, rec.Headers...)
+	hdrs = append(hdrs,
+		kafka.Header{Key: HeaderSourceTopic, Value: []byte(rec.Topic)},
+		kafka.Header{Key: HeaderSourcePartition, Value: fmt.Appendf(nil, "%d", rec.Partition)},
+		kafka.Header{Key: HeaderSourceOffset, Value: fmt.Appendf(nil, "%d", rec.Offset)},
+		kafka.Header{Key: HeaderError, Value: []byte(cause.Error())})
+	r.p.Send(&kafka.Record{
+		Topic: topic, Partition: rec.Partition % int32(max(r.w.plan.dlqPartitions, 1)),
+		Key: rec.Key, Value: rec.Value, Timestamp: rec.Timestamp, Headers: hdrs,
+	})
+	r.out[topic]++
+	return nil
+}
+
+// offsets returns the positions to commit.
+func (r *taskRun) offsets() []kafka.Offset {
+	var out []kafka.Offset
+	for _, in := range r.inputs {
+		if in.next >= 0 && in.next != in.committed {
+			out = append(out, kafka.Offset{Topic: in.tp.Topic, Partition: in.tp.Partition, Offset: in.next})
+		}
+	}
+	return out
+}
+
+// commit ends the open batch: offsets (always, even if no record was
+// produced) and outputs, atomically under exactly-once.
+func (r *taskRun) commit() error {
+	if hook := r.w.opts.beforeCommit; hook != nil {
+		hook(r.task)
+	}
+	start := time.Now()
+	offs := r.offsets()
+	if err := r.p.SendOffsets(r.s, offs); err != nil {
+		return err
+	}
+	if err := r.p.Commit(); err != nil {
+		return err
+	}
+	r.open = false
+	for _, in := range r.inputs {
+		if in.next >= 0 {
+			in.committed = in.next
+		}
+	}
+	r.w.opts.Metrics.Commit(time.Since(start))
+	r.report()
+	return nil
+}
+
+// report hands the record counts to the metrics (batched: per-record
+// calls into a Prometheus vector would cost more than the processing).
+func (r *taskRun) report() {
+	for t, n := range r.in {
+		r.w.opts.Metrics.RecordsIn(t, n)
+		delete(r.in, t)
+	}
+	for t, n := range r.out {
+		r.w.opts.Metrics.RecordsOut(t, n)
+		delete(r.out, t)
+	}
+}
+
+// errRewind asks to abort and restart from the committed offsets.
+type errRewind struct{ err error }
+
+func (e errRewind) Error() string { return e.err.Error() }
+func (e errRewind) Unwrap() error { return e.err }
+
+// rewind handles a failed commit (or begin): abort, re-create the producer
+// if it is fatally broken, and end the generation so every task restarts
+// from the committed offsets.
+func (r *taskRun) rewind(cause error) error {
+	r.w.opts.Metrics.Abort()
+	fatal := kafka.IsFatal(cause)
+	if !fatal && r.open {
+		if err := r.p.Abort(); err != nil {
+			fatal = true
+			r.w.log.Warn("runtime: abort failed", "task", r.task, "err", err)
+		}
+	}
+	r.open = false
+	if fatal {
+		r.w.log.Warn("runtime: producer fenced or broken; re-creating it", "task", r.task, "err", cause)
+		r.w.dropProducer(r.task)
+	} else {
+		r.w.log.Warn("runtime: transaction aborted; rewinding", "task", r.task, "err", cause)
+	}
+	r.s.End()
+	return nil
+}
+
+// fail handles an error from processing: a rewind request, or a fatal
+// error after aborting the open transaction.
+func (r *taskRun) fail(err error) error {
+	var rw errRewind
+	if errors.As(err, &rw) {
+		return r.rewind(rw.err)
+	}
+	if r.open {
+		r.w.opts.Metrics.Abort()
+		if aerr := r.p.Abort(); aerr != nil {
+			r.w.dropProducer(r.task)
+		}
+		r.open = false
+	}
+	return err
+}
+
+// finish commits the open batch when the generation ends (revocation or
+// shutdown); if that fails the batch is aborted and will be redone by the
+// next owner.
+func (r *taskRun) finish() error {
+	if !r.open {
+		return nil
+	}
+	if err := r.commit(); err != nil {
+		return r.rewind(err)
+	}
+	return nil
+}

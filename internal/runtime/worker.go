@@ -1,0 +1,273 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/eventflux-io/eventflux-go/kafka"
+)
+
+// Run runs the worker until ctx is done (then it shuts down gracefully
+// and returns nil) or until a failure it cannot recover from (returned:
+// broker trouble past MaxRetries, policy Fail, a processing error). It
+// returns only when every goroutine it started has exited.
+func Run(ctx context.Context, opts Options) error {
+	if err := opts.defaults(); err != nil {
+		return err
+	}
+	p, err := newPlan(&opts)
+	if err != nil {
+		return err
+	}
+	w := &worker{opts: opts, plan: p, log: opts.Logger, producers: map[int32]*kafka.Producer{}}
+	defer opts.Ready(false)
+	if err := w.ensureTopics(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+	g, err := w.retry(ctx, "connect to group", func() (*kafka.Group, error) {
+		return kafka.NewGroup(kafka.GroupOptions{
+			Options: opts.Kafka, Group: opts.App, InstanceID: opts.InstanceID, Topics: p.topics,
+			SessionTimeout: opts.SessionTimeout, HeartbeatInterval: opts.HeartbeatInterval, RebalanceTimeout: opts.RebalanceTimeout,
+			Logf: func(format string, args ...any) { w.log.Warn(fmt.Sprintf(format, args...)) },
+		})
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+	w.log.Info("runtime: joining group", "group", opts.App, "topics", p.topics, "guarantee", opts.Guarantee.String())
+	runErr := w.consume(ctx, g)
+	// Transactions are finished inside the last session; now leave the
+	// group, then close the producers.
+	if err := g.Close(); err != nil {
+		w.log.Warn("runtime: leave group", "err", err)
+	}
+	w.closeProducers(nil)
+	if runErr != nil {
+		w.log.Error("runtime: stopped", "err", runErr)
+	} else {
+		w.log.Info("runtime: stopped")
+	}
+	return runErr
+}
+
+// worker is the state of one Run.
+type worker struct {
+	opts Options
+	plan *plan
+	log  *slog.Logger
+
+	// producers holds one producer per task, kept across generations
+	// while the task stays here. Only the session goroutine changes the
+	// map; a task goroutine uses its own entry.
+	mu        sync.Mutex
+	producers map[int32]*kafka.Producer
+	ready     bool
+}
+
+// consume runs generations until ctx is done or a fatal error.
+func (w *worker) consume(ctx context.Context, g *kafka.Group) error {
+	failures := 0
+	for {
+		err := g.Consume(ctx, w.session)
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case err == nil:
+			failures = 0
+			continue
+		case isFatal(err):
+			return err
+		}
+		failures++
+		if failures > w.opts.MaxRetries {
+			return fmt.Errorf("runtime: giving up after %d attempts: %w", failures, err)
+		}
+		d := backoff(failures)
+		w.log.Warn("runtime: generation failed; retrying", "err", err, "attempt", failures, "backoff", d)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(d):
+		}
+	}
+}
+
+// fatalError marks an error that ends Run rather than the generation.
+type fatalError struct{ err error }
+
+func (e *fatalError) Error() string { return e.err.Error() }
+func (e *fatalError) Unwrap() error { return e.err }
+
+func isFatal(err error) bool {
+	var fe *fatalError
+	return errors.As(err, &fe)
+}
+
+func backoff(attempt int) time.Duration {
+	d := 100 * time.Millisecond << min(attempt-1, 6)
+	return min(d, 5*time.Second)
+}
+
+// retry calls fn until it succeeds, fails with a non-retriable error, or
+// MaxRetries retriable failures happened.
+func retry[T any](w *worker, ctx context.Context, what string, fn func() (T, error)) (T, error) {
+	for attempt := 1; ; attempt++ {
+		v, err := fn()
+		if err == nil {
+			return v, nil
+		}
+		if !kafka.IsRetriable(err) || attempt > w.opts.MaxRetries {
+			return v, fmt.Errorf("runtime: %s: %w", what, err)
+		}
+		d := backoff(attempt)
+		w.log.Warn("runtime: retrying", "what", what, "err", err, "attempt", attempt, "backoff", d)
+		select {
+		case <-ctx.Done():
+			return v, ctx.Err()
+		case <-time.After(d):
+		}
+	}
+}
+
+func (w *worker) retry(ctx context.Context, what string, fn func() (*kafka.Group, error)) (*kafka.Group, error) {
+	return retry(w, ctx, what, fn)
+}
+
+// ensureTopics checks the sources and creates missing sink and dead-letter
+// topics with the sources' partition count.
+func (w *worker) ensureTopics(ctx context.Context) error {
+	a, err := retry(w, ctx, "connect admin", func() (*kafka.Admin, error) { return kafka.NewAdmin(w.opts.Kafka) })
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	n, err := retry(w, ctx, "check source topics", func() (int, error) { return a.CheckSources(w.plan.topics) })
+	if err != nil {
+		return err
+	}
+	create := append([]string(nil), w.plan.sinkTopics...)
+	if w.opts.DeadLetterPolicy == DeadLetter {
+		create = append(create, w.opts.DeadLetterTopic)
+	}
+	counts, err := retry(w, ctx, "create topics", func() (map[string]int, error) { return a.EnsureTopics(create, n) })
+	if err != nil {
+		return err
+	}
+	for _, s := range w.plan.sinks {
+		s.partitions = counts[s.topic]
+	}
+	w.plan.dlqPartitions = counts[w.opts.DeadLetterTopic]
+	return nil
+}
+
+// session runs one generation: a goroutine per task, until the session
+// ends. It returns a *fatalError to stop Run.
+func (w *worker) session(s *kafka.Session) error {
+	asg := s.Assignment()
+	w.opts.Metrics.Rebalance()
+	w.opts.Metrics.Tasks(len(asg.Tasks))
+	tasks := make([]int32, len(asg.Tasks))
+	for i, t := range asg.Tasks {
+		tasks[i] = t.Task
+	}
+	w.log.Info("runtime: assigned", "generation", asg.Generation, "member", asg.MemberID, "tasks", tasks)
+	w.closeProducers(asg.Tasks)
+
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var first error
+	var started sync.WaitGroup
+	started.Add(len(asg.Tasks))
+	for _, ta := range asg.Tasks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := w.runTask(s, ta, started.Done)
+			if err != nil {
+				mu.Lock()
+				if first == nil {
+					first = err
+				}
+				mu.Unlock()
+				s.End()
+			}
+		}()
+	}
+	started.Wait()
+	if !w.ready && s.Context().Err() == nil {
+		w.ready = true
+		w.opts.Ready(true)
+	}
+	if len(asg.Tasks) == 0 {
+		// An idle member (more members than tasks) must keep its
+		// membership until the next rebalance, not rejoin at once.
+		<-s.Context().Done()
+	}
+	wg.Wait()
+	return first
+}
+
+// producer returns task's producer, creating it if needed.
+func (w *worker) producer(ctx context.Context, task int32) (*kafka.Producer, error) {
+	w.mu.Lock()
+	p := w.producers[task]
+	w.mu.Unlock()
+	if p != nil {
+		return p, nil
+	}
+	po := kafka.ProducerOptions{Options: w.opts.Kafka, TransactionTimeout: w.opts.TransactionTimeout}
+	if w.opts.Guarantee == ExactlyOnce {
+		po.TransactionalID = w.opts.App + "-" + strconv.Itoa(int(task))
+	}
+	p, err := retry(w, ctx, "create producer", func() (*kafka.Producer, error) { return kafka.NewProducer(po) })
+	if err != nil {
+		return nil, err
+	}
+	w.mu.Lock()
+	w.producers[task] = p
+	w.mu.Unlock()
+	return p, nil
+}
+
+// dropProducer closes task's producer after a fatal error; the next
+// generation creates a new one (bumping the epoch).
+func (w *worker) dropProducer(task int32) {
+	w.mu.Lock()
+	p := w.producers[task]
+	delete(w.producers, task)
+	w.mu.Unlock()
+	if p != nil {
+		p.Close()
+	}
+}
+
+// closeProducers closes the producers of tasks not in keep (all when keep
+// is nil).
+func (w *worker) closeProducers(keep []kafka.TaskAssignment) {
+	w.mu.Lock()
+	var drop []int32
+	for task := range w.producers {
+		found := false
+		for _, k := range keep {
+			found = found || k.Task == task
+		}
+		if !found {
+			drop = append(drop, task)
+		}
+	}
+	w.mu.Unlock()
+	for _, t := range drop {
+		w.dropProducer(t)
+	}
+}
