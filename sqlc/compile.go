@@ -3,6 +3,9 @@ package sqlc
 import (
 	"fmt"
 	"os"
+	"strings"
+
+	"github.com/eventflux-io/eventflux-go/sqlc/ast"
 
 	"github.com/eventflux-io/eventflux-go/sqlc/expr"
 	"github.com/eventflux-io/eventflux-go/sqlc/parser"
@@ -51,25 +54,79 @@ func (o *Options) defaults() {
 	}
 }
 
+// Source is one SQL text of an application and the file name its errors
+// carry.
+type Source struct {
+	File string
+	Text string
+}
+
 // Compile parses, binds and plans src and builds its topology. On bad SQL
 // the error is an ErrorList holding every error found.
 func Compile(src string, opts Options) (*Program, error) {
 	opts.defaults()
-	script, errs := parser.Parse(opts.File, src)
-	if len(errs) > 0 {
-		errs.SetFile(opts.File)
-		return nil, errs.Err()
+	return CompileSources([]Source{{File: opts.File, Text: src}}, opts)
+}
+
+// CompileSources compiles several sources as one application, their
+// statements in order (a query in one file may read a stream another
+// declares). Every error carries the position in its own file.
+func CompileSources(srcs []Source, opts Options) (*Program, error) {
+	opts.defaults()
+	if len(srcs) == 0 {
+		return nil, fmt.Errorf("sqlc: no SQL sources")
 	}
-	p, errs := plan.Build(script, plan.Options{LookupEnv: opts.LookupEnv})
-	if len(errs) > 0 {
-		errs.SetFile(opts.File)
-		return nil, errs.Err()
+	// Each source is parsed behind as many blank lines as the sources
+	// before it hold, so positions are unique across the application;
+	// errors are mapped back to their file's own lines afterwards.
+	script := &ast.Script{File: srcs[0].File}
+	spans := make([]sourceSpan, len(srcs))
+	var errs diag.List
+	first := 0
+	for i, src := range srcs {
+		spans[i] = sourceSpan{file: src.File, first: first, pad: first}
+		sc, perrs := parser.Parse(src.File, strings.Repeat("\n", first)+src.Text)
+		errs = append(errs, perrs...)
+		if sc != nil {
+			script.Stmts = append(script.Stmts, sc.Stmts...)
+		}
+		first += strings.Count(src.Text, "\n") + 1
 	}
-	topo, err := build(p)
-	if err != nil {
-		return nil, fmt.Errorf("sqlc: %w", err)
+	if len(errs) == 0 {
+		var p *plan.Plan
+		if p, errs = plan.Build(script, plan.Options{LookupEnv: opts.LookupEnv}); len(errs) == 0 {
+			topo, err := build(p)
+			if err != nil {
+				return nil, fmt.Errorf("sqlc: %w", err)
+			}
+			return &Program{Topology: topo, Plan: p.String(), Streams: len(p.Streams), Queries: len(p.Queries)}, nil
+		}
 	}
-	return &Program{Topology: topo, Plan: p.String(), Streams: len(p.Streams), Queries: len(p.Queries)}, nil
+	sorted := errs.Err() // in application order, before positions go per file
+	for _, e := range errs {
+		relocate(e, spans)
+	}
+	return nil, sorted
+}
+
+// sourceSpan records where one source starts in the padded line space.
+type sourceSpan struct {
+	file  string
+	first int // 0-based line the source starts at
+	pad   int // bytes of padding before it
+}
+
+// relocate maps e from the padded line space back to its source.
+func relocate(e *diag.Error, spans []sourceSpan) {
+	for i := len(spans) - 1; i >= 0; i-- {
+		sp := spans[i]
+		if e.Pos.Line-1 >= sp.first {
+			e.File = sp.file
+			e.Pos.Line -= sp.first
+			e.Pos.Offset -= sp.pad
+			return
+		}
+	}
 }
 
 // build turns a logical plan into a topology: a node per stream, and per

@@ -11,7 +11,6 @@ import (
 	"os"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -161,31 +160,29 @@ func runWithOps(ctx context.Context, opts runtime.Options, listen string, m *ops
 }
 
 // compilePipeline compiles the pipeline's SQL (all files as one
-// application, in order), printing compile errors with their excerpts.
+// application, in order), printing compile errors with their excerpts,
+// each positioned in its own file.
 func compilePipeline(p *config.Pipeline, stderr io.Writer) (*sqlc.Program, error) {
 	srcs, err := p.SQLSources()
 	if err != nil {
 		return nil, err
 	}
-	name := srcs[0].Name
-	texts := make([]string, len(srcs))
+	in := make([]sqlc.Source, len(srcs))
+	texts := map[string]string{}
 	for i, s := range srcs {
-		texts[i] = s.Text
+		in[i] = sqlc.Source{File: s.Name, Text: s.Text}
+		texts[s.Name] = s.Text
 	}
-	src := strings.Join(texts, "\n")
-	if len(srcs) > 1 {
-		name = srcs[0].Name + " (+" + strconv.Itoa(len(srcs)-1) + " more, joined)"
-	}
-	prog, err := sqlc.Compile(src, sqlc.Options{File: name})
+	prog, err := sqlc.CompileSources(in, sqlc.Options{File: srcs[0].Name})
 	var list sqlc.ErrorList
 	if errors.As(err, &list) {
 		for _, e := range list {
-			fmt.Fprintf(stderr, "%s\n\n", e.Excerpt(src))
+			fmt.Fprintf(stderr, "%s\n\n", e.Excerpt(texts[e.File]))
 		}
-		return nil, &reportedError{summary: fmt.Sprintf("%s: %s", name, plural(len(list), "compile error", "compile errors"))}
+		return nil, &reportedError{summary: plural(len(list), "compile error", "compile errors")}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, err
 	}
 	return prog, nil
 }
