@@ -232,3 +232,25 @@ func TestUsageErrors(t *testing.T) {
 		t.Errorf("missing file: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// TestReplayPipeline replays a pipeline's SQL with its YAML bindings: the
+// YAML names the event-time attribute, so the outputs carry it as ts.
+func TestReplayPipeline(t *testing.T) {
+	r := eventflux(t, readFile(t, tradesInput), "replay", "-c", "../../testdata/pipelines/trades.yaml").mustSucceed(t)
+	if want := readFile(t, tradesWant); r.stdout != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s", r.stdout, want)
+	}
+	dir := t.TempDir()
+	sql := `CREATE STREAM "In" (v INT, at LONG) WITH (topic = 'in');` + "\nINSERT INTO Out SELECT v FROM \"In\";\n"
+	if err := os.WriteFile(filepath.Join(dir, "app.sql"), []byte(sql), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	yaml := "app: t\nkafka: {brokers: [127.0.0.1:9092]}\nsql: {files: [app.sql]}\nstreams:\n  In: {topic: in, timestamp: at}\n"
+	if err := os.WriteFile(filepath.Join(dir, "p.yaml"), []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = eventflux(t, `{"stream":"In","ts":5,"data":{"v":1,"at":42}}`+"\n", "replay", "-c", filepath.Join(dir, "p.yaml")).mustSucceed(t)
+	if want := `{"stream":"Out","ts":42,"data":{"v":1}}` + "\n"; r.stdout != want {
+		t.Errorf("stdout %q, want %q", r.stdout, want)
+	}
+}

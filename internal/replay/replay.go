@@ -23,6 +23,10 @@ type Options struct {
 	Rejects io.Writer
 	// MaxLineBytes is the longest line accepted. Default 16 MiB.
 	MaxLineBytes int
+	// Bindings overrides the topology's stream bindings (a pipeline's
+	// YAML streams section, merged as the live worker merges it); only the
+	// timestamp attribute matters offline. Default: the SQL bindings.
+	Bindings map[string]topology.Binding
 }
 
 // Stats counts what a run did.
@@ -90,7 +94,11 @@ func newRunner(prog *topology.Topology, in io.Reader, out io.Writer, opts Option
 	var specs []codec.StreamSpec
 	for _, n := range prog.Nodes() {
 		if n.Kind == topology.StreamNode {
-			specs = append(specs, codec.StreamSpec{Schema: n.Info.Schema, Timestamp: n.Binding.Timestamp})
+			bind := n.Binding
+			if b, ok := opts.Bindings[n.Info.Name]; ok {
+				bind = b
+			}
+			specs = append(specs, codec.StreamSpec{Schema: n.Info.Schema, Timestamp: bind.Timestamp})
 			r.encoders[n.Info.Name] = codec.NewStreamEncoder(n.Info.Schema)
 		}
 	}
