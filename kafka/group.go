@@ -95,6 +95,11 @@ func NewGroup(opts GroupOptions) (*Group, error) {
 	cfg.Consumer.Group.Session.Timeout = opts.SessionTimeout
 	cfg.Consumer.Group.Heartbeat.Interval = opts.HeartbeatInterval
 	cfg.Consumer.Group.Rebalance.Timeout = opts.RebalanceTimeout
+	// The coordinator may hold a JoinGroup for up to the rebalance timeout
+	// (waiting for a member that died mid-join); a read timeout no longer
+	// than that gives up just as the answer comes, and the group never
+	// settles. Java clients wait rebalance timeout + 5s likewise.
+	cfg.Net.ReadTimeout = max(cfg.Net.ReadTimeout, opts.RebalanceTimeout+5*time.Second)
 	cfg.Consumer.Group.Rebalance.Retry.Backoff = 200 * time.Millisecond
 	cfg.Consumer.Fetch.Default = 1 << 20
 	cfg.Consumer.MaxWaitTime = 100 * time.Millisecond
@@ -208,10 +213,12 @@ func (h *groupHandler) Cleanup(sarama.ConsumerGroupSession) error {
 // channel for the partition, until the session ends.
 func (h *groupHandler) ConsumeClaim(_ sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
 	s := h.sess
-	ch := s.chans[TopicPartition{claim.Topic(), claim.Partition()}]
+	tp := TopicPartition{claim.Topic(), claim.Partition()}
+	ch := s.chans[tp]
 	if ch == nil {
 		return nil
 	}
+	s.setClaim(tp, claim)
 	ctx := s.ctx
 	msgs := claim.Messages()
 	max := h.g.opts.BatchSize

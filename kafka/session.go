@@ -51,6 +51,11 @@ type Session struct {
 	asg    Assignment
 	chans  map[TopicPartition]chan []Record
 	meta   *sarama.ConsumerGroupMetadata
+
+	// claims holds each partition's claim once its forwarder runs, for
+	// HighWaterMark.
+	claimMu sync.Mutex
+	claims  map[TopicPartition]sarama.ConsumerGroupClaim
 }
 
 // Context is done when the session ends: a rebalance, End, or the Consume
@@ -65,6 +70,28 @@ func (s *Session) Assignment() Assignment { return s.asg }
 // channel is never closed: select on Context().Done() too.
 func (s *Session) Records(tp TopicPartition) <-chan []Record { return s.chans[tp] }
 
+// HighWaterMark returns the offset the broker will give tp's next record
+// (the end of the log) as of the latest fetch, or -1 before the first
+// fetch or when tp is not assigned. It is safe for concurrent use.
+func (s *Session) HighWaterMark(tp TopicPartition) int64 {
+	s.claimMu.Lock()
+	c := s.claims[tp]
+	s.claimMu.Unlock()
+	if c == nil {
+		return -1
+	}
+	if hwm := c.HighWaterMarkOffset(); hwm > 0 {
+		return hwm
+	}
+	return -1
+}
+
+func (s *Session) setClaim(tp TopicPartition, c sarama.ConsumerGroupClaim) {
+	s.claimMu.Lock()
+	s.claims[tp] = c
+	s.claimMu.Unlock()
+}
+
 // End ends the session for every task of this member, e.g. to rewind
 // after an aborted transaction: the next session resumes from the
 // committed offsets. It is safe to call more than once and concurrently.
@@ -75,7 +102,8 @@ func (s *Session) Group() string { return s.g.opts.Group }
 
 func (g *Group) newSession(ss sarama.ConsumerGroupSession) (*Session, error) {
 	ctx, cancel := context.WithCancel(ss.Context())
-	s := &Session{g: g, ss: ss, ctx: ctx, cancel: cancel, chans: map[TopicPartition]chan []Record{}}
+	s := &Session{g: g, ss: ss, ctx: ctx, cancel: cancel, chans: map[TopicPartition]chan []Record{},
+		claims: map[TopicPartition]sarama.ConsumerGroupClaim{}}
 	var inst *string
 	if g.opts.InstanceID != "" {
 		id := g.opts.InstanceID

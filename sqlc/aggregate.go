@@ -1,6 +1,7 @@
 package sqlc
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/eventflux-io/eventflux-go/sqlc/expr"
 	"github.com/eventflux-io/eventflux-go/sqlc/plan"
 	"github.com/eventflux-io/eventflux-go/topology"
+	"github.com/eventflux-io/eventflux-go/windows"
 )
 
 // aggConfig is the compiled, immutable part of an aggregating select
@@ -30,6 +32,8 @@ type aggConfig struct {
 	// group per batch (a batch window with aggregates or GROUP BY).
 	batched, perGroup bool
 	current, expired  bool
+	// persist says how groups are kept in the store (persist.go).
+	persist persistMode
 }
 
 // buildAggSelect adds the aggregating select stage of q after parent and
@@ -37,8 +41,8 @@ type aggConfig struct {
 func buildAggSelect(b *topology.Builder, q *plan.Query, parent string) string {
 	cfg := compileAgg(q)
 	name := q.Name + "/select"
-	b.AddProcessor(topology.NodeInfo{Name: name, Op: "aggregate", Detail: aggDetail(q), Schema: q.Target.Schema},
-		cfg.supplier(), parent)
+	b.AddProcessor(topology.NodeInfo{Name: name, Op: "aggregate", Detail: aggDetail(q), Schema: q.Target.Schema,
+		Stores: selectStores}, cfg.supplier(), parent)
 	return name
 }
 
@@ -75,6 +79,14 @@ func compileAgg(q *plan.Query) *aggConfig {
 	}
 	cfg.batched = plan.Batched(q.Window)
 	cfg.perGroup = cfg.batched && a.Aggregating()
+	switch {
+	case cfg.batched:
+		cfg.persist = persistBatch
+	case q.Window == nil, q.Window.Spec.Kind == windows.FirstUnique, q.Window.Spec.Kind == windows.Delay:
+		cfg.persist = persistNoRetract
+	default:
+		cfg.persist = persistDerived
+	}
 	return cfg
 }
 
@@ -178,12 +190,51 @@ type aggSelect struct {
 	pending         []row
 	out             emitter
 	alloc           topology.EventAlloc
+	st              selectStore
+	// history holds the group records of a derived-mode restore until
+	// Restore lays them over the rebuilt groups.
+	history [][2][]byte
 }
 
+// Init implements topology.Processor: it restores the groups (or, in
+// derived mode, keeps their records for Restore) and the OUTPUT state.
 func (p *aggSelect) Init(ctx topology.Context) error {
 	p.ctx = ctx
 	p.out = newEmitter(p.cfg, ctx, &p.alloc)
-	return nil
+	kv, err := ctx.Store(selectStoreName)
+	if err != nil {
+		return err
+	}
+	p.st.kv = kv
+	if err := p.restoreGroups(); err != nil {
+		return err
+	}
+	raw, ok, err := kv.Get([]byte{'m'})
+	if err != nil {
+		return err
+	}
+	m := metaBuf{}
+	if ok {
+		p.st.lastMeta = bytes.Clone(raw)
+		m.b = p.st.lastMeta[:len(p.st.lastMeta):len(p.st.lastMeta)]
+	}
+	if err := p.out.restore(&p.st, &m); err != nil {
+		return err
+	}
+	return m.err
+}
+
+// Flush implements topology.Flusher: it writes the changed groups and the
+// OUTPUT state.
+func (p *aggSelect) Flush() error {
+	if err := p.flushGroups(); err != nil {
+		return err
+	}
+	m := metaBuf{}
+	if err := p.out.flush(&p.st, &m); err != nil {
+		return err
+	}
+	return p.st.writeMeta(m.b)
 }
 
 func (p *aggSelect) Close() error { return nil }
@@ -213,6 +264,7 @@ func (p *aggSelect) perEvent(ev *topology.Event) error {
 	p.frame.Events[0] = ev
 	g := p.groups.get(&p.frame)
 	p.update(g, ev)
+	p.groups.touch(g)
 	gone := g.n <= 0 && !p.cfg.forever
 	var err error
 	switch {
@@ -332,6 +384,7 @@ func (p *aggSelect) endBatch() error {
 	for _, g := range p.order {
 		if p.cfg.forever {
 			g.reset()
+			p.groups.touch(g)
 		} else {
 			p.groups.drop(g)
 		}

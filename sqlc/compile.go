@@ -7,7 +7,6 @@ import (
 
 	"github.com/eventflux-io/eventflux-go/sqlc/ast"
 
-	"github.com/eventflux-io/eventflux-go/sqlc/expr"
 	"github.com/eventflux-io/eventflux-go/sqlc/parser"
 	"github.com/eventflux-io/eventflux-go/sqlc/plan"
 
@@ -40,10 +39,23 @@ type Program struct {
 	// Streams and Queries count the application's streams (declared and
 	// inferred) and queries.
 	Streams, Queries int
+	// Notes are advice about the plan, one line each: queries whose
+	// global state runs in a single task, with how to partition them.
+	Notes []string
 }
 
-// Describe renders the program for `eventflux explain`.
-func (p *Program) Describe() string { return p.Topology.Describe() }
+// Describe renders the program for `eventflux explain`: the topology's
+// description, then the notes.
+func (p *Program) Describe() string {
+	s := p.Topology.Describe()
+	if len(p.Notes) > 0 {
+		s += "notes:\n"
+		for _, n := range p.Notes {
+			s += "  " + n + "\n"
+		}
+	}
+	return s
+}
 
 func (o *Options) defaults() {
 	if o.File == "" {
@@ -99,7 +111,13 @@ func CompileSources(srcs []Source, opts Options) (*Program, error) {
 			if err != nil {
 				return nil, fmt.Errorf("sqlc: %w", err)
 			}
-			return &Program{Topology: topo, Plan: p.String(), Streams: len(p.Streams), Queries: len(p.Queries)}, nil
+			prog := &Program{Topology: topo, Plan: p.String(), Streams: len(p.Streams), Queries: len(p.Queries)}
+			for _, q := range p.Queries {
+				if n := q.Partitioning.Note; n != "" {
+					prog.Notes = append(prog.Notes, n)
+				}
+			}
+			return prog, nil
 		}
 	}
 	sorted := errs.Err() // in application order, before positions go per file
@@ -130,23 +148,36 @@ func relocate(e *diag.Error, spans []sourceSpan) {
 }
 
 // build turns a logical plan into a topology: a node per stream, and per
-// query an optional filter (WHERE runs before any window), the window, and
-// the select stage that inserts into the target stream.
+// query an optional filter (WHERE runs before any window), the repartition
+// topic its partitioning decision asks for, the window, and the select
+// stage that inserts into the target stream. A query inside PARTITION
+// WITH becomes one partition node (buildPartitioned). Node names start
+// with the query's stable ID, so the stores named after them are stable
+// too.
 func build(p *plan.Plan) (*topology.Topology, error) {
 	b := topology.NewBuilder()
 	for _, s := range p.Streams {
+		if s.Inner {
+			b.AddInnerStream(innerNodeSchema(s))
+			continue
+		}
 		b.AddStream(s.Schema, s.Binding)
 	}
 	for _, q := range p.Queries {
-		parent := q.Input.Schema.Name
-		if q.Filter != nil {
-			name := q.Name + "/filter"
-			b.AddProcessor(topology.NodeInfo{Name: name, Op: "filter", Detail: q.Filter.String(), Schema: q.Input.Schema},
-				newFilter(expr.CompileFilter(q.Filter)), parent)
-			parent = name
+		if q.Block != nil {
+			if err := buildPartitioned(b, q); err != nil {
+				return nil, err
+			}
+			continue
 		}
-		parent = buildWindow(b, q, parent)
-		b.Connect(buildSelect(b, q, parent), q.Target.Schema.Name)
+		named := *q
+		named.Name = q.ID
+		parent := addFilter(b, &named, q.Input.Schema.Name)
+		if r := q.Partitioning.Repartition; r != nil {
+			parent = addRepartition(b, r, parent)
+		}
+		parent = buildWindow(b, &named, parent)
+		b.Connect(buildSelect(b, &named, parent), q.Target.Schema.Name)
 	}
 	return b.Build()
 }

@@ -23,6 +23,9 @@ type group struct {
 	last    *topology.Event
 	maxTS   int64
 	inBatch bool
+	// stored: the store holds the group's record; dirty: it is listed
+	// for the next Flush (kept across drop and reuse, see groupTable).
+	stored, dirty bool
 }
 
 // reset empties g for the next batch (forever aggregates keep their
@@ -48,6 +51,13 @@ type groupTable struct {
 	single *group // without GROUP BY
 	buf    []byte
 	free   []*group
+	// Write-back bookkeeping of the select stage's store (persist.go):
+	// on once the store holds groups; dirty lists the groups changed
+	// since the last Flush (a dropped, reused group stays listed under
+	// its new key); dels the store keys of dropped stored groups.
+	on    bool
+	dirty []*group
+	dels  [][]byte
 }
 
 func newGroupTable(defs []aggregate.Def, keys []expr.Func, strKey bool) groupTable {
@@ -94,6 +104,11 @@ func (t *groupTable) newGroup(key string) *group {
 		g := t.free[n-1]
 		t.free = t.free[:n-1]
 		g.key = key
+		for i, d := range t.defs {
+			if d.Forever { // Reset keeps a forever extreme: start afresh
+				g.aggs[i] = d.New()
+			}
+		}
 		return g
 	}
 	g := &group{key: key, aggs: make([]aggregate.Aggregator, len(t.defs))}
@@ -105,6 +120,10 @@ func (t *groupTable) newGroup(key string) *group {
 
 // drop forgets g (its state must be empty) and keeps it for reuse.
 func (t *groupTable) drop(g *group) {
+	if g.stored {
+		t.dels = append(t.dels, t.groupStoreKey(nil, g))
+		g.stored = false
+	}
 	switch {
 	case g == t.single:
 		t.single = nil

@@ -22,7 +22,7 @@ func newEmitter(cfg *aggConfig, ctx topology.Context, alloc *topology.EventAlloc
 	case o == nil:
 		e.lim = passThrough(fwd)
 	case o.Mode == ast.OutputSnapshot:
-		e.snap = &snapshot{cfg: cfg, every: o.Every, fwd: fwd, alloc: alloc, idx: map[string]int{}}
+		e.snap = &snapshot{cfg: cfg, every: o.Every, fwd: fwd, alloc: alloc, idx: map[string]int{}, rows: rowList{id: 's'}}
 	case o.Events > 0:
 		e.lim = eventLimiter(o.Mode, o.Events, fwd)
 	default:
@@ -60,6 +60,24 @@ func (e *emitter) batch(rows []row) error {
 	return nil
 }
 
+// flush writes the limiter's or snapshot's changes to st and appends its
+// scalars to m.
+func (e *emitter) flush(st *selectStore, m *metaBuf) error {
+	if e.snap != nil {
+		return e.snap.flush(st, m)
+	}
+	return e.lim.flush(st, m)
+}
+
+// restore loads what flush wrote; m holds the scalars, or nothing when
+// the store has no meta record (a fresh state).
+func (e *emitter) restore(st *selectStore, m *metaBuf) error {
+	if e.snap != nil {
+		return e.snap.restore(st, m)
+	}
+	return e.lim.restore(st, m)
+}
+
 // tick closes the time-based periods that end at or before streamTime.
 func (e *emitter) tick(streamTime int64) error {
 	if e.snap != nil {
@@ -71,46 +89,53 @@ func (e *emitter) tick(streamTime int64) error {
 // limiter is an OUTPUT rate limit (Siddhi's OutputRateLimiter). row takes
 // the rows in emission order; tick is called as stream time advances.
 // Rows not yet forwarded belong to the limiter, which may set their time.
+// flush and restore keep its state in the select stage's store: buffered
+// rows as a rowList, per-group state as keyedCounts, scalars in meta.
 type limiter interface {
 	row(r row) error
 	tick(streamTime int64) error
+	flush(st *selectStore, m *metaBuf) error
+	restore(st *selectStore, m *metaBuf) error
 }
 
 // passThrough is the absence of a rate limit.
 type passThrough func(*topology.Event) error
 
-func (f passThrough) row(r row) error  { return f(r.ev) }
-func (f passThrough) tick(int64) error { return nil }
+func (f passThrough) row(r row) error                      { return f(r.ev) }
+func (f passThrough) tick(int64) error                     { return nil }
+func (f passThrough) flush(*selectStore, *metaBuf) error   { return nil }
+func (f passThrough) restore(*selectStore, *metaBuf) error { return nil }
+
 func eventLimiter(mode ast.OutputMode, n int64, fwd func(*topology.Event) error) limiter {
 	switch mode {
 	case ast.OutputFirst:
-		return &firstEvents{n: n, fwd: fwd, seen: map[string]int64{}}
+		return &firstEvents{n: n, fwd: fwd, seen: newKeyedCounts()}
 	case ast.OutputLast:
-		return &lastEvents{n: n, fwd: fwd, idx: map[string]int{}}
+		return &lastEvents{n: n, fwd: fwd, idx: map[string]int{}, buf: rowList{id: 'a'}}
 	}
-	return &allEvents{n: n, fwd: fwd}
+	return &allEvents{n: n, fwd: fwd, buf: rowList{id: 'a'}}
 }
 
 func timeLimiter(mode ast.OutputMode, every int64, fwd func(*topology.Event) error) limiter {
 	switch mode {
 	case ast.OutputFirst:
-		return &firstTime{every: every, fwd: fwd, seen: map[string]bool{}}
+		return &firstTime{every: every, fwd: fwd, seen: newKeyedCounts()}
 	case ast.OutputLast:
-		return &lastTime{bufTime: bufTime{every: every, fwd: fwd}, idx: map[string]int{}}
+		return &lastTime{bufTime: bufTime{every: every, fwd: fwd, buf: rowList{id: 'a'}}, idx: map[string]int{}}
 	}
-	return &allTime{bufTime{every: every, fwd: fwd}}
+	return &allTime{bufTime{every: every, fwd: fwd, buf: rowList{id: 'a'}}}
 }
 
 // allEvents is OUTPUT ALL EVERY n EVENTS: every n rows are emitted
 // together when the n-th arrives.
 type allEvents struct {
 	n, count int64
-	buf      []*topology.Event
+	buf      rowList
 	fwd      func(*topology.Event) error
 }
 
 func (l *allEvents) row(r row) error {
-	l.buf = append(l.buf, r.ev)
+	l.buf.add(r)
 	if l.count++; l.count < l.n {
 		return nil
 	}
@@ -120,32 +145,46 @@ func (l *allEvents) row(r row) error {
 
 func (l *allEvents) tick(int64) error { return nil }
 
+func (l *allEvents) flush(st *selectStore, m *metaBuf) error {
+	m.putInt(l.count)
+	return l.buf.flush(st)
+}
+
+func (l *allEvents) restore(st *selectStore, m *metaBuf) error {
+	if len(m.b) > 0 {
+		l.count = m.int()
+	}
+	return l.buf.restore(st)
+}
+
 // firstEvents is OUTPUT FIRST EVERY n EVENTS, per group (Siddhi's
 // FirstGroupByPerEventOutputRateLimiter): a group's first row is emitted
 // on arrival and its next n-1 rows are dropped.
 type firstEvents struct {
 	n    int64
-	seen map[string]int64
+	seen keyedCounts
 	fwd  func(*topology.Event) error
 }
 
 func (l *firstEvents) row(r row) error {
-	c, ok := l.seen[r.key]
+	c, ok := l.seen.m[r.key]
 	switch {
 	case !ok:
 		if l.n > 1 {
-			l.seen[r.key] = 1
+			l.seen.set(r.key, 1)
 		}
 		return l.fwd(r.ev)
 	case c == l.n-1:
-		delete(l.seen, r.key)
+		l.seen.del(r.key)
 	default:
-		l.seen[r.key] = c + 1
+		l.seen.set(r.key, c+1)
 	}
 	return nil
 }
 
-func (l *firstEvents) tick(int64) error { return nil }
+func (l *firstEvents) tick(int64) error                          { return nil }
+func (l *firstEvents) flush(st *selectStore, _ *metaBuf) error   { return l.seen.flush(st) }
+func (l *firstEvents) restore(st *selectStore, _ *metaBuf) error { return l.seen.restore(st) }
 
 // lastEvents is OUTPUT LAST EVERY n EVENTS (Siddhi's
 // LastGroupByPerEventOutputRateLimiter): when the n-th row arrives, the
@@ -154,7 +193,7 @@ func (l *firstEvents) tick(int64) error { return nil }
 type lastEvents struct {
 	n, count int64
 	idx      map[string]int
-	buf      []*topology.Event
+	buf      rowList
 	fwd      func(*topology.Event) error
 }
 
@@ -170,23 +209,44 @@ func (l *lastEvents) row(r row) error {
 
 func (l *lastEvents) tick(int64) error { return nil }
 
+func (l *lastEvents) flush(st *selectStore, m *metaBuf) error {
+	m.putInt(l.count)
+	return l.buf.flush(st)
+}
+
+func (l *lastEvents) restore(st *selectStore, m *metaBuf) error {
+	if len(m.b) > 0 {
+		l.count = m.int()
+	}
+	return restoreKept(&l.buf, l.idx, st)
+}
+
 // keep stores r as its group's latest row in buf.
-func keep(buf *[]*topology.Event, idx map[string]int, r row) {
+func keep(buf *rowList, idx map[string]int, r row) {
 	if i, ok := idx[r.key]; ok {
-		(*buf)[i] = r.ev
+		buf.set(i, r)
 		return
 	}
-	idx[r.key] = len(*buf)
-	*buf = append(*buf, r.ev)
+	idx[r.key] = len(buf.rows)
+	buf.add(r)
+}
+
+// restoreKept restores a keep buffer and its index.
+func restoreKept(buf *rowList, idx map[string]int, st *selectStore) error {
+	if err := buf.restore(st); err != nil {
+		return err
+	}
+	for i, r := range buf.rows {
+		idx[r.key] = i
+	}
+	return nil
 }
 
 // flush forwards and forgets the buffered rows.
-func flush(buf *[]*topology.Event, fwd func(*topology.Event) error) error {
-	rows := *buf
-	*buf = rows[:0]
-	defer clear(rows)
-	for _, ev := range rows {
-		if err := fwd(ev); err != nil {
+func flush(buf *rowList, fwd func(*topology.Event) error) error {
+	defer buf.reset()
+	for _, r := range buf.rows {
+		if err := fwd(r.ev); err != nil {
 			return err
 		}
 	}
@@ -209,7 +269,7 @@ func periodEnd(t, every int64) int64 {
 type bufTime struct {
 	every, end int64
 	open       bool
-	buf        []*topology.Event
+	buf        rowList
 	fwd        func(*topology.Event) error
 }
 
@@ -228,8 +288,8 @@ func (b *bufTime) enter(ts int64, closed func() error) error {
 
 func (b *bufTime) close(closed func() error) error {
 	b.open = false
-	for _, ev := range b.buf {
-		ev.TS = b.end
+	for _, r := range b.buf.rows {
+		r.ev.TS = b.end
 	}
 	if closed != nil {
 		if err := closed(); err != nil {
@@ -246,6 +306,19 @@ func (b *bufTime) tickWith(t int64, closed func() error) error {
 	return nil
 }
 
+func (b *bufTime) flush(st *selectStore, m *metaBuf) error {
+	m.putBool(b.open)
+	m.putInt(b.end)
+	return b.buf.flush(st)
+}
+
+func (b *bufTime) restoreMeta(m *metaBuf) {
+	if len(m.b) > 0 {
+		b.open = m.bool()
+		b.end = m.int()
+	}
+}
+
 // allTime is OUTPUT ALL EVERY <duration>.
 type allTime struct{ bufTime }
 
@@ -253,11 +326,16 @@ func (l *allTime) row(r row) error {
 	if err := l.enter(r.ev.TS, nil); err != nil {
 		return err
 	}
-	l.buf = append(l.buf, r.ev)
+	l.buf.add(r)
 	return nil
 }
 
 func (l *allTime) tick(t int64) error { return l.tickWith(t, nil) }
+
+func (l *allTime) restore(st *selectStore, m *metaBuf) error {
+	l.restoreMeta(m)
+	return l.buf.restore(st)
+}
 
 // lastTime is OUTPUT LAST EVERY <duration>: at a period's end, the last
 // row of each group, in order of first appearance in the period.
@@ -278,13 +356,18 @@ func (l *lastTime) row(r row) error {
 
 func (l *lastTime) tick(t int64) error { return l.tickWith(t, l.reset) }
 
+func (l *lastTime) restore(st *selectStore, m *metaBuf) error {
+	l.restoreMeta(m)
+	return restoreKept(&l.buf, l.idx, st)
+}
+
 // firstTime is OUTPUT FIRST EVERY <duration>: each group's first row of a
 // period is emitted on arrival with its own time; the group's other rows
 // of the period are dropped.
 type firstTime struct {
 	every, end int64
 	open       bool
-	seen       map[string]bool
+	seen       keyedCounts
 	fwd        func(*topology.Event) error
 }
 
@@ -294,12 +377,12 @@ func (l *firstTime) row(r row) error {
 	}
 	if !l.open {
 		l.open, l.end = true, periodEnd(r.ev.TS, l.every)
-		clear(l.seen)
+		l.seen.reset()
 	}
-	if l.seen[r.key] {
+	if _, ok := l.seen.m[r.key]; ok {
 		return nil
 	}
-	l.seen[r.key] = true
+	l.seen.set(r.key, 1)
 	return l.fwd(r.ev)
 }
 
@@ -308,4 +391,18 @@ func (l *firstTime) tick(t int64) error {
 		l.open = false
 	}
 	return nil
+}
+
+func (l *firstTime) flush(st *selectStore, m *metaBuf) error {
+	m.putBool(l.open)
+	m.putInt(l.end)
+	return l.seen.flush(st)
+}
+
+func (l *firstTime) restore(st *selectStore, m *metaBuf) error {
+	if len(m.b) > 0 {
+		l.open = m.bool()
+		l.end = m.int()
+	}
+	return l.seen.restore(st)
 }

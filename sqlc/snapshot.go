@@ -18,7 +18,7 @@ type snapshot struct {
 	every   int64
 	next    int64 // the next period end to emit
 	started bool
-	rows    []row // state, in order of first appearance
+	rows    rowList // state, in order of first appearance
 	idx     map[string]int
 	scratch []row
 	fwd     func(*topology.Event) error
@@ -35,15 +35,16 @@ func (s *snapshot) update(r row, live bool, ts int64) error {
 	i, ok := s.idx[r.key]
 	switch {
 	case live && ok:
-		s.rows[i] = r
+		s.rows.set(i, r)
 	case live:
-		s.idx[r.key] = len(s.rows)
-		s.rows = append(s.rows, r)
+		s.idx[r.key] = len(s.rows.rows)
+		s.rows.add(r)
 	case ok:
-		s.rows = slices.Delete(s.rows, i, i+1)
+		s.rows.rows = slices.Delete(s.rows.rows, i, i+1)
+		s.rows.cut(i)
 		delete(s.idx, r.key)
-		for j := i; j < len(s.rows); j++ {
-			s.idx[s.rows[j].key] = j
+		for j := i; j < len(s.rows.rows); j++ {
+			s.idx[s.rows.rows[j].key] = j
 		}
 	}
 	return nil
@@ -56,12 +57,11 @@ func (s *snapshot) replace(rows []row, at int64) error {
 		return err
 	}
 	s.start(at)
-	clear(s.rows)
-	s.rows = s.rows[:0]
+	s.rows.reset()
 	clear(s.idx)
 	for _, r := range rows {
 		if r.ev.Kind == topology.Current {
-			s.rows = append(s.rows, r)
+			s.rows.add(r)
 		}
 	}
 	return nil
@@ -78,7 +78,7 @@ func (s *snapshot) flushUntil(t int64) error {
 	if !s.started || t < s.next {
 		return nil
 	}
-	if len(s.rows) == 0 {
+	if len(s.rows.rows) == 0 {
 		s.next = periodEnd(t, s.every)
 		return nil
 	}
@@ -91,7 +91,7 @@ func (s *snapshot) flushUntil(t int64) error {
 }
 
 func (s *snapshot) emit(at int64) error {
-	s.scratch = append(s.scratch[:0], s.rows...)
+	s.scratch = append(s.scratch[:0], s.rows.rows...)
 	rows := s.cfg.arrange(s.scratch)
 	for _, r := range rows {
 		ev := s.alloc.New(at, len(r.ev.Values))
@@ -101,5 +101,30 @@ func (s *snapshot) emit(at int64) error {
 		}
 	}
 	clear(s.scratch)
+	return nil
+}
+
+// flush writes the snapshot's rows and appends its scalars to m.
+func (s *snapshot) flush(st *selectStore, m *metaBuf) error {
+	m.putBool(s.started)
+	m.putInt(s.next)
+	return s.rows.flush(st)
+}
+
+// restore loads what flush wrote. The group index is rebuilt from the
+// rows' keys (batch queries never use it).
+func (s *snapshot) restore(st *selectStore, m *metaBuf) error {
+	if len(m.b) > 0 {
+		s.started = m.bool()
+		s.next = m.int()
+	}
+	if err := s.rows.restore(st); err != nil {
+		return err
+	}
+	if !s.cfg.batched {
+		for i, r := range s.rows.rows {
+			s.idx[r.key] = i
+		}
+	}
 	return nil
 }

@@ -25,7 +25,7 @@ func buildWindow(b *topology.Builder, q *plan.Query, parent string) string {
 		spec.NewSessionKey = sessionKey(q.Agg.GroupBy)
 	}
 	name := q.Name + "/window"
-	b.AddProcessor(topology.NodeInfo{Name: name, Op: "window", Detail: q.Window.String(), Schema: q.Input.Schema},
+	b.AddProcessor(topology.NodeInfo{Name: name, Op: "window", Detail: q.Window.String(), Schema: q.Input.Schema, Stores: windows.Stores(&spec)},
 		windows.New(spec), parent)
 	return name
 }

@@ -2,6 +2,7 @@ package topology
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -34,6 +35,9 @@ type NodeInfo struct {
 	Detail string
 	// Schema is the schema of the events it forwards.
 	Schema *Schema
+	// Stores declares the state stores the node's processors use through
+	// Context.Store and Context.WindowStore; see StoreSpec.
+	Stores []StoreSpec
 }
 
 // NodeKind distinguishes stream nodes from processor nodes.
@@ -51,6 +55,9 @@ type Node struct {
 	Info NodeInfo
 	// Binding is set for stream nodes.
 	Binding Binding
+	// Role says what a stream node is for (RoleStream for every
+	// application stream).
+	Role StreamRole
 	// New creates the processor of a processor node.
 	New      func() Processor
 	Parents  []string
@@ -65,6 +72,8 @@ type Topology struct {
 	nodes map[string]*Node
 	// order lists node names in topological order.
 	order []string
+	// subs are the sub-topologies, see SubTopologies.
+	subs []*SubTopology
 }
 
 // Builder assembles a Topology. Methods record the first error; Build
@@ -91,6 +100,12 @@ func (b *Builder) AddProcessor(info NodeInfo, newFn func() Processor, parents ..
 	if newFn == nil {
 		b.fail(fmt.Errorf("topology: processor %q has no supplier", info.Name))
 		return
+	}
+	for i, s := range info.Stores {
+		if s.Name == "" || slices.ContainsFunc(info.Stores[:i], func(o StoreSpec) bool { return o.Name == s.Name }) {
+			b.fail(fmt.Errorf("topology: processor %q declares store %q twice or unnamed", info.Name, s.Name))
+			return
+		}
 	}
 	b.add(&Node{Kind: ProcessorNode, Info: info, New: newFn})
 	for _, p := range parents {
@@ -143,7 +158,9 @@ func (b *Builder) Build() (*Topology, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Topology{nodes: b.nodes, order: order}, nil
+	t := &Topology{nodes: b.nodes, order: order}
+	t.subs = t.splitSubTopologies()
+	return t, nil
 }
 
 // sort orders nodes topologically (Kahn), breaking ties by insertion order
@@ -204,14 +221,22 @@ func (t *Topology) Stream(name string) *Schema {
 	return nil
 }
 
-// Sources returns the stream nodes no query inserts into: the inputs.
+// Sources returns the application streams no query inserts into: the
+// inputs.
 func (t *Topology) Sources() []*Node {
-	return t.streams(func(n *Node) bool { return len(n.Parents) == 0 })
+	return t.streams(func(n *Node) bool { return n.Role == RoleStream && len(n.Parents) == 0 })
 }
 
-// Outputs returns the stream nodes some query inserts into.
+// Outputs returns the application streams some query inserts into.
+// Repartition topics and inner streams are not outputs.
 func (t *Topology) Outputs() []*Node {
-	return t.streams(func(n *Node) bool { return len(n.Parents) > 0 })
+	return t.streams(func(n *Node) bool { return n.Role == RoleStream && len(n.Parents) > 0 })
+}
+
+// Repartitions returns the repartition stream nodes, in topological
+// order.
+func (t *Topology) Repartitions() []*Node {
+	return t.streams(func(n *Node) bool { return n.Role == RoleRepartition })
 }
 
 func (t *Topology) streams(keep func(*Node) bool) []*Node {

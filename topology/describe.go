@@ -8,7 +8,9 @@ import (
 
 // Describe renders the topology for `eventflux explain`: its source
 // streams with their bindings, its operators in topological order with
-// their inputs and output schemas, and its output streams.
+// their inputs and output schemas, its repartition topics and inner
+// streams (when there are any), its output streams, and its
+// sub-topologies with the topics each reads and writes.
 func (t *Topology) Describe() string {
 	var b strings.Builder
 	b.WriteString("sources:\n")
@@ -27,9 +29,64 @@ func (t *Topology) Describe() string {
 			fmt.Fprintf(&b, "    schema: %s\n", attrList(n.Info.Schema))
 		}
 	}
+	if rs := t.Repartitions(); len(rs) > 0 {
+		b.WriteString("repartition topics:\n")
+		t.describeStreams(&b, rs)
+	}
+	if is := t.streams(func(n *Node) bool { return n.Role == RoleInner }); len(is) > 0 {
+		b.WriteString("inner streams:\n")
+		t.describeStreams(&b, is)
+	}
 	b.WriteString("outputs:\n")
 	t.describeStreams(&b, t.Outputs())
+	t.describeSubTopologies(&b)
 	return b.String()
+}
+
+// describeSubTopologies lists each sub-topology: what it reads, the
+// processors it runs, and what it writes.
+func (t *Topology) describeSubTopologies(b *strings.Builder) {
+	b.WriteString("sub-topologies:\n")
+	for _, s := range t.subs {
+		fmt.Fprintf(b, "  %d:\n", s.ID)
+		fmt.Fprintf(b, "    sources: %s\n", streamRefs(s.Sources))
+		var procs []string
+		for _, n := range s.Nodes {
+			if n.Kind == ProcessorNode {
+				procs = append(procs, n.Info.Name)
+			}
+		}
+		if len(procs) > 0 {
+			fmt.Fprintf(b, "    processors: %s\n", strings.Join(procs, ", "))
+		}
+		if len(s.Sinks) > 0 {
+			fmt.Fprintf(b, "    sinks: %s\n", streamRefs(s.Sinks))
+		}
+	}
+}
+
+// streamRefs renders stream nodes as "Name (topic t, key k)" entries.
+func streamRefs(nodes []*Node) string {
+	if len(nodes) == 0 {
+		return "(none)"
+	}
+	parts := make([]string, len(nodes))
+	for i, n := range nodes {
+		var where []string
+		if n.Binding.Internal() {
+			where = append(where, "internal")
+		} else {
+			where = append(where, "topic "+n.Binding.Topic)
+		}
+		if len(n.Binding.Key) > 0 {
+			where = append(where, "key "+strings.Join(n.Binding.Key, ","))
+		}
+		if n.Binding.Partitions > 0 {
+			where = append(where, fmt.Sprintf("%d partition(s)", n.Binding.Partitions))
+		}
+		parts[i] = n.Info.Name + " (" + strings.Join(where, ", ") + ")"
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (t *Topology) describeStreams(b *strings.Builder, nodes []*Node) {
@@ -49,6 +106,9 @@ func (t *Topology) describeStreams(b *strings.Builder, nodes []*Node) {
 
 func describeBinding(bind Binding) string {
 	if bind.Internal() {
+		if len(bind.Key) > 0 {
+			return "internal (no topic) key=" + strings.Join(bind.Key, ",")
+		}
 		return "internal (no topic)"
 	}
 	parts := []string{"topic=" + bind.Topic}

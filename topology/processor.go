@@ -32,9 +32,15 @@ type Context interface {
 	Forward(ev *Event) error
 	// StreamTime returns the task's stream time: the largest event time
 	// processed so far (or reached by a watermark), NoTime before any.
+	// It is restored with the state: during Init of a task created over
+	// committed state it is already the stream time of the last Commit.
 	StreamTime() int64
-	// Store returns the task's state store called name.
+	// Store returns the key-value store name of this node, which its
+	// NodeInfo.Stores must declare; in the task's state it is called
+	// StoreName(NodeName(), name).
 	Store(name string) (statestore.KeyValue, error)
+	// WindowStore returns the declared windowed store name of this node.
+	WindowStore(name string) (statestore.Windowed, error)
 	// NodeName returns the name of the node this context belongs to.
 	NodeName() string
 }

@@ -1,6 +1,7 @@
 package topology
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -14,9 +15,15 @@ type EmitFunc func(stream string, ev *Event) error
 
 // TaskOptions configures a Task.
 type TaskOptions struct {
-	// Stores opens the task's state stores. Default: a fresh in-memory
-	// provider.
-	Stores statestore.Provider
+	// State holds the task's stores and checkpoint. NewTask opens every
+	// store of the topology in it and the processors restore their state
+	// from it in Init, so a task created over the committed state of an
+	// earlier one continues where that one's last Commit left off. The
+	// task does not close it. Default: a fresh direct in-memory state
+	// (memstore.NewProvider), the replay configuration: writes apply at
+	// once, nothing is batched, and processors keep state in memory until
+	// a Flush that replay never asks for.
+	State statestore.TaskState
 	// Emit is called for each event inserted into a stream by a query.
 	// Default: events are dropped after flowing to downstream queries.
 	Emit EmitFunc
@@ -25,13 +32,29 @@ type TaskOptions struct {
 // Task runs one instance of a topology: it owns the processor instances,
 // their stores and the stream time of one partition (group). A Task is not
 // safe for concurrent use; one goroutine drives it.
+//
+// # Commit protocol (with statestore.TaskState)
+//
+// At each commit interval the runtime calls Flush, which makes every
+// processor write its cached state into its stores and records the
+// stream time; then it produces State().AppendChangelog's records with
+// the outputs in the Kafka transaction, commits the transaction, and
+// calls Commit with the input and changelog offsets, which applies the
+// batch and the checkpoint (stream time included) in one atomic write.
+// After an abort the processors are ahead of the stores: Close the task,
+// Abort the state and create a new Task over it, which restores from the
+// committed data and resumes from Checkpoint().Inputs.
 type Task struct {
 	topo       *Topology
 	opts       TaskOptions
 	nodes      map[string]*taskNode
 	punct      []*taskNode // punctuating processors, topological order
+	flush      []Flusher   // write-back processors, topological order
+	meta       statestore.KeyValue
 	streamTime int64
-	closed     bool
+	// flushedTime is the stream time the task store holds.
+	flushedTime int64
+	closed      bool
 	// last caches the most recent Process lookup: inputs usually arrive
 	// on one stream, and a string compare beats a map lookup per event.
 	last     *taskNode
@@ -47,13 +70,25 @@ type taskNode struct {
 	children []*taskNode
 }
 
-// NewTask creates the processors of t and initialises them in topological
-// order.
+// streamTimeKey is the key of the stream time in the task store.
+var streamTimeKey = []byte("streamTime")
+
+// NewTask creates the processors of t over opts.State: it opens every
+// store, restores the stream time (the later of the checkpoint's and the
+// task store's), initialises the processors in topological order (each
+// restores its state from its stores) and then lets Restorer processors
+// rebuild derived state from their Replayer parents.
 func NewTask(t *Topology, opts TaskOptions) (*Task, error) {
-	if opts.Stores == nil {
-		opts.Stores = memstore.NewProvider()
+	if opts.State == nil {
+		opts.State = memstore.NewProvider()
 	}
-	task := &Task{topo: t, opts: opts, nodes: make(map[string]*taskNode, len(t.nodes)), streamTime: NoTime}
+	if err := t.OpenStores(opts.State); err != nil {
+		return nil, err
+	}
+	task := &Task{topo: t, opts: opts, nodes: make(map[string]*taskNode, len(t.nodes))}
+	if err := task.restoreTime(); err != nil {
+		return nil, err
+	}
 	for _, name := range t.order {
 		n := t.nodes[name]
 		tn := &taskNode{task: task, node: n}
@@ -79,8 +114,101 @@ func NewTask(t *Topology, opts TaskOptions) (*Task, error) {
 		if _, ok := tn.proc.(Punctuator); ok {
 			task.punct = append(task.punct, tn)
 		}
+		if f, ok := tn.proc.(Flusher); ok {
+			task.flush = append(task.flush, f)
+		}
+	}
+	if err := task.restoreDerived(); err != nil {
+		return nil, err
 	}
 	return task, nil
+}
+
+// restoreTime reads the stream time of the state.
+func (t *Task) restoreTime() error {
+	kv, err := t.opts.State.Open(TaskStoreName)
+	if err != nil {
+		return fmt.Errorf("topology: open task store: %w", err)
+	}
+	t.meta = kv
+	t.streamTime = t.opts.State.Checkpoint().StreamTime
+	raw, ok, err := kv.Get(streamTimeKey)
+	if err != nil {
+		return fmt.Errorf("topology: read stream time: %w", err)
+	}
+	if ok {
+		ts, n := binary.Varint(raw)
+		if n <= 0 {
+			return fmt.Errorf("topology: task store: %w", ErrBadEncoding)
+		}
+		t.streamTime = max(t.streamTime, ts)
+	}
+	t.flushedTime = t.streamTime
+	return nil
+}
+
+// restoreDerived calls Restore on every Restorer, in topological order.
+func (t *Task) restoreDerived() error {
+	for _, name := range t.topo.order {
+		tn := t.nodes[name]
+		r, ok := tn.proc.(Restorer)
+		if !ok {
+			continue
+		}
+		replay := func(fn func(*Event) error) error {
+			for _, p := range tn.node.Parents {
+				if rp, ok := t.nodes[p].proc.(Replayer); ok {
+					if err := rp.Replay(fn); err != nil {
+						return fmt.Errorf("replay %s: %w", p, err)
+					}
+				}
+			}
+			return nil
+		}
+		if err := r.Restore(replay); err != nil {
+			return fmt.Errorf("topology: restore %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// State returns the task's state (TaskOptions.State or the default).
+func (t *Task) State() statestore.TaskState { return t.opts.State }
+
+// Flush makes every Flusher processor write its cached state into its
+// stores, in topological order, and records the stream time in the task
+// store. Afterwards the state's pending batch holds everything since the
+// last Commit: the runtime produces its changelog records then.
+func (t *Task) Flush() error {
+	if t.closed {
+		return errors.New("topology: task closed")
+	}
+	for _, f := range t.flush {
+		if err := f.Flush(); err != nil {
+			return fmt.Errorf("topology: flush: %w", err)
+		}
+	}
+	if t.streamTime != t.flushedTime {
+		if err := t.meta.Put(streamTimeKey, binary.AppendVarint(nil, t.streamTime)); err != nil {
+			return fmt.Errorf("topology: flush stream time: %w", err)
+		}
+		t.flushedTime = t.streamTime
+	}
+	return nil
+}
+
+// Commit flushes (a no-op when nothing happened since the last Flush)
+// and commits the state with cp, whose StreamTime it sets to the task's
+// stream time: the batch and the checkpoint land in one atomic write.
+func (t *Task) Commit(cp statestore.Checkpoint) error {
+	if err := t.Flush(); err != nil {
+		return err
+	}
+	cp.StreamTime = t.streamTime
+	if err := t.opts.State.Commit(cp); err != nil {
+		return fmt.Errorf("topology: commit: %w", err)
+	}
+	return nil
 }
 
 // Topology returns the topology the task runs.
@@ -176,7 +304,30 @@ func (tn *taskNode) StreamTime() int64 { return tn.task.streamTime }
 
 // Store implements Context.
 func (tn *taskNode) Store(name string) (statestore.KeyValue, error) {
-	return tn.task.opts.Stores.Open(name)
+	if err := tn.declared(name, statestore.KindKeyValue); err != nil {
+		return nil, err
+	}
+	return tn.task.opts.State.Open(StoreName(tn.node.Info.Name, name))
+}
+
+// WindowStore implements Context.
+func (tn *taskNode) WindowStore(name string) (statestore.Windowed, error) {
+	if err := tn.declared(name, statestore.KindWindowed); err != nil {
+		return nil, err
+	}
+	return tn.task.opts.State.OpenWindowed(StoreName(tn.node.Info.Name, name))
+}
+
+func (tn *taskNode) declared(name string, kind statestore.Kind) error {
+	for _, s := range tn.node.Info.Stores {
+		if s.Name == name {
+			if s.Kind != kind {
+				return fmt.Errorf("topology: node %s declares store %q as %s, not %s", tn.node.Info.Name, name, s.Kind, kind)
+			}
+			return nil
+		}
+	}
+	return fmt.Errorf("topology: node %s does not declare store %q", tn.node.Info.Name, name)
 }
 
 // NodeName implements Context.

@@ -20,10 +20,12 @@ type Counted interface {
 	Counters() Counters
 }
 
-// item is one event held by a window: its event time and its values. The
+// item is one event held by a window: its event time, its arrival number
+// within the window (the key of its stored copy) and its values. The
 // values slice is shared with the (immutable) input event, never written.
 type item struct {
 	ts   int64
+	seq  uint64
 	vals []topology.Value
 }
 

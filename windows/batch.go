@@ -11,8 +11,7 @@ type timeBatches struct {
 	hasStart bool
 	started  bool
 	end      int64
-	prev     []item
-	cur      []item
+	batchPair
 }
 
 func newTimeBatches(s *Spec) timeBatches {
@@ -44,11 +43,31 @@ func (b *timeBatches) flushDue(w *base, clock int64) error {
 		if err := w.flushBatch(b.prev, b.cur, b.end); err != nil {
 			return err
 		}
-		clear(b.prev)
-		b.prev, b.cur = b.cur, b.prev[:0]
+		b.rotate()
 		b.end += b.size
 	}
 	return nil
+}
+
+// restore loads the batches and the batch schedule, and extra scalars
+// after them.
+func (b *timeBatches) restore(ctx topology.Context, extra func(r *metaReader)) error {
+	return b.batchPair.restore(ctx, func(r *metaReader) {
+		b.started, b.end = r.bool(), r.int()
+		if extra != nil {
+			extra(r)
+		}
+	})
+}
+
+// flush writes the batches and the batch schedule, and extra after them.
+func (b *timeBatches) flush(extra func(w *metaWriter)) error {
+	return b.batchPair.flush(func(w *metaWriter) {
+		w.bool(b.started).int(b.end)
+		if extra != nil {
+			extra(w)
+		}
+	})
 }
 
 // timeBatchWindow is WINDOW('timeBatch', d [, startTime]): batches of d
@@ -63,6 +82,15 @@ type timeBatchWindow struct {
 
 func newTimeBatch(s *Spec) *timeBatchWindow { return &timeBatchWindow{state: newTimeBatches(s)} }
 
+// Init implements topology.Processor: it restores the batches.
+func (w *timeBatchWindow) Init(ctx topology.Context) error {
+	w.ctx = ctx
+	return w.state.restore(ctx, nil)
+}
+
+// Flush implements topology.Flusher.
+func (w *timeBatchWindow) Flush() error { return w.state.flush(nil) }
+
 // Punctuate implements topology.Punctuator.
 func (w *timeBatchWindow) Punctuate(streamTime int64) error {
 	return w.state.flushDue(&w.base, streamTime)
@@ -75,7 +103,7 @@ func (w *timeBatchWindow) Process(ev *topology.Event) error {
 	}
 	first := !w.state.started
 	w.state.begin(ev.TS)
-	w.state.cur = append(w.state.cur, itemOf(ev))
+	w.state.add(itemOf(ev))
 	if first {
 		// A late first event may open a batch that has already ended.
 		return w.state.flushDue(&w.base, w.ctx.StreamTime())
@@ -99,6 +127,18 @@ func newExternalTimeBatch(s *Spec) *externalTimeBatchWindow {
 	return &externalTimeBatchWindow{attr: s.TimeAttr.Index, clock: topology.NoTime, state: newTimeBatches(s)}
 }
 
+// Init implements topology.Processor: it restores the batches and the
+// clock.
+func (w *externalTimeBatchWindow) Init(ctx topology.Context) error {
+	w.ctx = ctx
+	return w.state.restore(ctx, func(r *metaReader) { w.clock = r.int() })
+}
+
+// Flush implements topology.Flusher.
+func (w *externalTimeBatchWindow) Flush() error {
+	return w.state.flush(func(m *metaWriter) { m.int(w.clock) })
+}
+
 // Process implements topology.Processor.
 func (w *externalTimeBatchWindow) Process(ev *topology.Event) error {
 	if isMarker(ev) {
@@ -115,7 +155,7 @@ func (w *externalTimeBatchWindow) Process(ev *topology.Event) error {
 	if err := w.state.flushDue(&w.base, w.clock); err != nil {
 		return err
 	}
-	w.state.cur = append(w.state.cur, item{ts: ev.TS, vals: ev.Values})
+	w.state.add(item{ts: ev.TS, vals: ev.Values})
 	return nil
 }
 

@@ -13,26 +13,36 @@ type cronWindow struct {
 	base
 	sched   *Schedule
 	started bool
-	next    int64
-	prev    []item
-	cur     []item
+	fire    int64 // the next fire time
+	batchPair
 }
 
 func newCronWindow(s *Spec) *cronWindow { return &cronWindow{sched: s.Cron} }
 
+// Init implements topology.Processor: it restores the batches and the
+// schedule.
+func (w *cronWindow) Init(ctx topology.Context) error {
+	w.ctx = ctx
+	return w.restore(ctx, func(r *metaReader) { w.started, w.fire = r.bool(), r.int() })
+}
+
+// Flush implements topology.Flusher.
+func (w *cronWindow) Flush() error {
+	return w.flush(func(m *metaWriter) { m.bool(w.started).int(w.fire) })
+}
+
 // Punctuate implements topology.Punctuator.
 func (w *cronWindow) Punctuate(streamTime int64) error {
-	for w.started && streamTime >= w.next {
+	for w.started && streamTime >= w.fire {
 		if len(w.prev) == 0 && len(w.cur) == 0 {
-			w.next = w.sched.Next(streamTime)
+			w.fire = w.sched.Next(streamTime)
 			return nil
 		}
-		if err := w.flushBatch(w.prev, w.cur, w.next); err != nil {
+		if err := w.flushBatch(w.prev, w.cur, w.fire); err != nil {
 			return err
 		}
-		clear(w.prev)
-		w.prev, w.cur = w.cur, w.prev[:0]
-		w.next = w.sched.Next(w.next)
+		w.rotate()
+		w.fire = w.sched.Next(w.fire)
 	}
 	return nil
 }
@@ -42,11 +52,11 @@ func (w *cronWindow) Process(ev *topology.Event) error {
 	if isMarker(ev) {
 		return nil
 	}
-	w.cur = append(w.cur, itemOf(ev))
+	w.add(itemOf(ev))
 	if w.started {
 		return nil
 	}
 	w.started = true
-	w.next = w.sched.Next(ev.TS)
+	w.fire = w.sched.Next(ev.TS)
 	return w.Punctuate(w.ctx.StreamTime())
 }

@@ -10,15 +10,24 @@ import "github.com/eventflux-io/eventflux-go/topology"
 type delayWindow struct {
 	base
 	delay int64
-	held  ring // by event time
+	held  heldRing // by event time
 }
 
 func newDelay(s *Spec) *delayWindow { return &delayWindow{delay: s.Size} }
 
+// Init implements topology.Processor: it restores the held events.
+func (w *delayWindow) Init(ctx topology.Context) error {
+	w.ctx = ctx
+	return w.held.restore(ctx, true, nil)
+}
+
+// Flush implements topology.Flusher.
+func (w *delayWindow) Flush() error { return w.held.flush(nil) }
+
 // Punctuate implements topology.Punctuator.
 func (w *delayWindow) Punctuate(streamTime int64) error {
 	for w.held.Len() > 0 && w.held.Front().ts+w.delay <= streamTime {
-		if err := w.release(w.held.Pop()); err != nil {
+		if err := w.release(w.held.pop()); err != nil {
 			return err
 		}
 	}
@@ -34,7 +43,7 @@ func (w *delayWindow) Process(ev *topology.Event) error {
 	if it.ts+w.delay <= w.ctx.StreamTime() {
 		return w.release(it)
 	}
-	w.held.InsertByTime(it)
+	w.held.insertByTime(w.held.number(it))
 	return nil
 }
 

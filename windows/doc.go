@@ -20,8 +20,10 @@
 //
 // Each window keeps its state in a small value-only structure (ring
 // buffers of timestamps and value slices, heaps, maps keyed by attribute
-// values) so that it can later be encoded into a changelogged store; see
-// docs/windows.md for the intended encoding.
+// values) and writes it back into its stores (Stores declares them) when
+// the task flushes (topology.Flusher); Init restores it, and sliding
+// windows replay their contents (topology.Replayer) so the select stage
+// after them can rebuild its aggregates. See docs/state.md.
 //
 // Spec is the plain-data description of a window that the planner builds;
 // New turns it into a processor supplier.

@@ -1,6 +1,10 @@
 package windows
 
-import "github.com/eventflux-io/eventflux-go/topology"
+import (
+	"math"
+
+	"github.com/eventflux-io/eventflux-go/topology"
+)
 
 // AggOp is an aggregate that the condition of an expression window may
 // compute over the events the window holds.
@@ -56,12 +60,58 @@ type ExprSpec struct {
 type expressionWindow struct {
 	base
 	cond Cond
-	held ring
-	seq  uint64 // seq of the next event; held[i] has seq head+i
+	held heldRing // held[i] has seq head+i; held.next is the next seq
 	head uint64
 	aggs []aggState
 	out  topology.Event // scratch event holding the aggregate values
 }
+
+// Init implements topology.Processor: it restores the held events, then
+// the aggregates: min and max candidates by re-adding the events, the
+// counts and sums (whose floating-point rounding depends on history) from
+// the meta record.
+func (w *expressionWindow) Init(ctx topology.Context) error {
+	w.ctx = ctx
+	var sums [][4]uint64
+	err := w.held.restore(ctx, false, func(r *metaReader) {
+		sums = make([][4]uint64, len(w.aggs))
+		for i := range sums {
+			for j := range sums[i] {
+				sums[i][j] = r.uint()
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	w.head = w.held.next
+	if w.held.Len() > 0 {
+		w.head = w.held.Front().seq
+	}
+	for i := range w.held.Len() {
+		it := w.held.At(i)
+		for j := range w.aggs {
+			w.aggs[j].add(it.seq, it.vals)
+		}
+	}
+	for i, s := range sums {
+		a := &w.aggs[i]
+		a.n, a.nonNull, a.sumL, a.sumD = int64(s[0]), int64(s[1]), int64(s[2]), math.Float64frombits(s[3])
+	}
+	return nil
+}
+
+// Flush implements topology.Flusher.
+func (w *expressionWindow) Flush() error {
+	return w.held.flush(func(m *metaWriter) {
+		for _, a := range w.aggs {
+			m.uint(uint64(a.n)).uint(uint64(a.nonNull)).uint(uint64(a.sumL)).uint(math.Float64bits(a.sumD))
+		}
+	})
+}
+
+// Replay implements topology.Replayer.
+func (w *expressionWindow) Replay(fn func(*topology.Event) error) error { return w.held.replay(fn) }
 
 func newExpressionWindow(s *Spec) *expressionWindow {
 	w := &expressionWindow{cond: s.Expr.NewCond(), aggs: make([]aggState, len(s.Expr.Aggs))}
@@ -77,11 +127,11 @@ func (w *expressionWindow) Process(ev *topology.Event) error {
 	if isMarker(ev) {
 		return nil
 	}
-	w.held.Push(itemOf(ev))
+	it := w.held.number(itemOf(ev))
+	w.held.push(it)
 	for i := range w.aggs {
-		w.aggs[i].add(w.seq, ev.Values)
+		w.aggs[i].add(it.seq, ev.Values)
 	}
-	w.seq++
 	for w.held.Len() > 0 && !w.holds(ev) {
 		it := w.evict()
 		if w.held.Len() == 0 { // the arrival itself
@@ -105,7 +155,7 @@ func (w *expressionWindow) holds(newest *topology.Event) bool {
 }
 
 func (w *expressionWindow) evict() item {
-	it := w.held.Pop()
+	it := w.held.pop()
 	for i := range w.aggs {
 		w.aggs[i].remove(w.head, it.vals)
 	}

@@ -1,6 +1,8 @@
 package windows
 
 import (
+	"encoding/binary"
+	"fmt"
 	"math"
 
 	"github.com/eventflux-io/eventflux-go/topology"
@@ -14,20 +16,184 @@ type counted struct {
 	delta int64
 	held  bool
 	it    item
+	// Persistence: id orders keys by first sight (the record key);
+	// stored says the store has the record, dirty that it is listed for
+	// the next Flush, dropped that the key is gone.
+	id                     uint64
+	key                    topology.Value
+	stored, dirty, dropped bool
 }
 
 // keyCounts tracks keys in insertion order, so every pass over them (and
-// so the order of the events they expire) is deterministic.
+// so the order of the events they expire) is deterministic. Each key has
+// a record 'k' id(8) -> key, count, delta, held [, seq, event] in the
+// window's store, written back on Flush.
 type keyCounts struct {
 	order []topology.Value
 	m     map[topology.Value]*counted
+	next  uint64 // the next key id or held event seq
+	st    kvState
+	// on: the store holds records, so changes are tracked (see journal).
+	on    bool
+	dirty []*counted
+	dels  []uint64
 }
 
 func newKeyCounts() keyCounts { return keyCounts{m: map[topology.Value]*counted{}} }
 
 func (k *keyCounts) add(key topology.Value, c *counted) {
+	c.id, c.key = k.next, key
+	k.next++
 	k.m[key] = c
 	k.order = append(k.order, key)
+	k.touch(c)
+}
+
+// hold makes it the key's held event.
+func (k *keyCounts) hold(c *counted, it item) {
+	it.seq = k.next
+	k.next++
+	c.held, c.it = true, it
+}
+
+// touch records that c changed.
+func (k *keyCounts) touch(c *counted) {
+	if k.on && !c.dirty {
+		c.dirty = true
+		k.dirty = append(k.dirty, c)
+	}
+}
+
+// drop records that c's key is gone.
+func (k *keyCounts) drop(c *counted) {
+	c.dropped = true
+	if k.on && c.stored {
+		k.dels = append(k.dels, c.id)
+	}
+}
+
+func (k *keyCounts) recordKey(c *counted) []byte {
+	return binary.BigEndian.AppendUint64(append(k.st.key[:0], 'k'), c.id)
+}
+
+// restore loads the key records in first-sight order, then meta.
+func (k *keyCounts) restore(ctx topology.Context, meta func(r *metaReader)) error {
+	if err := k.st.open(ctx); err != nil {
+		return err
+	}
+	r, err := k.st.loadMeta()
+	if err != nil {
+		return err
+	}
+	if r != nil {
+		k.next = r.uint()
+		if meta != nil {
+			meta(r)
+		}
+		if r.err != nil {
+			return r.err
+		}
+	}
+	var derr error
+	err = k.st.kv.Scan([]byte{'k'}, func(key, v []byte) bool {
+		c, err := decodeCounted(key, v)
+		if err != nil {
+			derr = err
+			return false
+		}
+		k.m[c.key] = c
+		k.order = append(k.order, c.key)
+		return true
+	})
+	if err == nil {
+		err = derr
+	}
+	k.on = len(k.order) > 0
+	return err
+}
+
+func decodeCounted(key, v []byte) (*counted, error) {
+	if len(key) != 9 {
+		return nil, fmt.Errorf("windows: key record %x: %w", key, topology.ErrBadEncoding)
+	}
+	c := &counted{id: binary.BigEndian.Uint64(key[1:]), stored: true}
+	r := metaReader{b: v}
+	c.key = r.value()
+	c.count, c.delta, c.held = r.int(), r.int(), r.bool()
+	if c.held {
+		seq := r.uint()
+		if r.err == nil {
+			it, rest, err := decodeItem(r.b, seq)
+			if err != nil {
+				return nil, err
+			}
+			c.it, r.b = it, rest
+		}
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	return c, nil
+}
+
+func (k *keyCounts) put(c *counted) error {
+	w := metaWriter{}
+	w.value(c.key).int(c.count).int(c.delta).bool(c.held)
+	if c.held {
+		w.uint(c.it.seq)
+		w.b = appendItem(w.b, c.it)
+	}
+	c.stored = true
+	return k.st.kv.Put(k.recordKey(c), w.b)
+}
+
+// flush writes the changed records (all of them the first time), deletes
+// those of dropped keys and writes meta (next, then extra).
+func (k *keyCounts) flush(extra func(w *metaWriter)) error {
+	if !k.on {
+		for _, key := range k.order {
+			if err := k.put(k.m[key]); err != nil {
+				return err
+			}
+		}
+		k.on = true
+	}
+	for _, c := range k.dirty {
+		c.dirty = false
+		if c.dropped {
+			continue
+		}
+		if err := k.put(c); err != nil {
+			return err
+		}
+	}
+	clear(k.dirty)
+	k.dirty = k.dirty[:0]
+	for _, id := range k.dels {
+		k.st.key = binary.BigEndian.AppendUint64(append(k.st.key[:0], 'k'), id)
+		if err := k.st.kv.Delete(k.st.key); err != nil {
+			return err
+		}
+	}
+	k.dels = k.dels[:0]
+	w := metaWriter{b: k.st.val[:0]}
+	w.uint(k.next)
+	if extra != nil {
+		extra(&w)
+	}
+	k.st.val = w.b
+	return k.st.writeMeta(w.b)
+}
+
+// replay feeds the held events to fn in arrival order.
+func (k *keyCounts) replay(fn func(*topology.Event) error) error {
+	var its []item
+	for _, key := range k.order {
+		if c := k.m[key]; c.held {
+			its = append(its, c.it)
+		}
+	}
+	return replayItems(its, fn)
 }
 
 // sweep calls fn for every key in order and forgets those it returns true
@@ -41,6 +207,7 @@ func (k *keyCounts) sweep(fn func(c *counted) (drop bool, err error)) error {
 			drop, err = fn(k.m[key])
 		}
 		if drop {
+			k.drop(k.m[key])
 			delete(k.m, key)
 			continue
 		}
@@ -69,6 +236,18 @@ func newFrequent(s *Spec) *frequentWindow {
 	return &frequentWindow{n: s.N, keys: attrIndexes(s.Keys), kc: newKeyCounts()}
 }
 
+// Init implements topology.Processor: it restores the tracked keys.
+func (w *frequentWindow) Init(ctx topology.Context) error {
+	w.ctx = ctx
+	return w.kc.restore(ctx, nil)
+}
+
+// Flush implements topology.Flusher.
+func (w *frequentWindow) Flush() error { return w.kc.flush(nil) }
+
+// Replay implements topology.Replayer.
+func (w *frequentWindow) Replay(fn func(*topology.Event) error) error { return w.kc.replay(fn) }
+
 // Process implements topology.Processor.
 func (w *frequentWindow) Process(ev *topology.Event) error {
 	if isMarker(ev) {
@@ -77,14 +256,16 @@ func (w *frequentWindow) Process(ev *topology.Event) error {
 	key := keyOf(ev.Values, w.keys)
 	if c := w.kc.m[key]; c != nil {
 		c.count++
+		w.kc.touch(c)
 		if err := w.expire(c.it); err != nil {
 			return err
 		}
-		c.it = itemOf(ev)
+		w.kc.hold(c, itemOf(ev))
 		return w.arrive(ev)
 	}
 	if len(w.kc.order) >= w.n {
 		err := w.kc.sweep(func(c *counted) (bool, error) {
+			w.kc.touch(c)
 			if c.count--; c.count > 0 {
 				return false, nil
 			}
@@ -97,7 +278,9 @@ func (w *frequentWindow) Process(ev *topology.Event) error {
 			return nil
 		}
 	}
-	w.kc.add(key, &counted{count: 1, held: true, it: itemOf(ev)})
+	c := &counted{count: 1}
+	w.kc.add(key, c)
+	w.kc.hold(c, itemOf(ev))
 	return w.arrive(ev)
 }
 
@@ -124,6 +307,21 @@ func newLossyFrequent(s *Spec) *lossyFrequentWindow {
 	}
 }
 
+// Init implements topology.Processor: it restores the tracked keys and
+// the event count.
+func (w *lossyFrequentWindow) Init(ctx topology.Context) error {
+	w.ctx = ctx
+	return w.kc.restore(ctx, func(r *metaReader) { w.total = r.int() })
+}
+
+// Flush implements topology.Flusher.
+func (w *lossyFrequentWindow) Flush() error {
+	return w.kc.flush(func(m *metaWriter) { m.int(w.total) })
+}
+
+// Replay implements topology.Replayer.
+func (w *lossyFrequentWindow) Replay(fn func(*topology.Event) error) error { return w.kc.replay(fn) }
+
 // Process implements topology.Processor.
 func (w *lossyFrequentWindow) Process(ev *topology.Event) error {
 	if isMarker(ev) {
@@ -138,6 +336,7 @@ func (w *lossyFrequentWindow) Process(ev *topology.Event) error {
 		w.kc.add(key, c)
 	}
 	c.count++
+	w.kc.touch(c)
 	frequent := float64(c.count) >= (w.support-w.err)*float64(w.total)
 	if frequent && c.held {
 		if err := w.expire(c.it); err != nil {
@@ -145,7 +344,7 @@ func (w *lossyFrequentWindow) Process(ev *topology.Event) error {
 		}
 	}
 	if frequent {
-		c.held, c.it = true, itemOf(ev)
+		w.kc.hold(c, itemOf(ev))
 	}
 	if w.total%w.width != 0 {
 		if frequent {

@@ -1,26 +1,40 @@
 package windows
 
 import (
-	"errors"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/eventflux-io/eventflux-go/statestore"
+	"github.com/eventflux-io/eventflux-go/statestore/memstore"
 	"github.com/eventflux-io/eventflux-go/topology"
 )
 
-// fakeCtx is a topology.Context recording what a window forwards.
+// fakeCtx is a topology.Context recording what a window forwards, with
+// stores in a direct in-memory state.
 type fakeCtx struct {
-	st  int64
-	out []*topology.Event
+	st    int64
+	out   []*topology.Event
+	state statestore.TaskState
 }
 
 func (c *fakeCtx) Forward(ev *topology.Event) error { c.out = append(c.out, ev); return nil }
 func (c *fakeCtx) StreamTime() int64                { return c.st }
 func (c *fakeCtx) NodeName() string                 { return "w" }
-func (c *fakeCtx) Store(string) (statestore.KeyValue, error) {
-	return nil, errors.New("no stores in window tests")
+
+func (c *fakeCtx) stores() statestore.TaskState {
+	if c.state == nil {
+		c.state = memstore.NewProvider()
+	}
+	return c.state
+}
+
+func (c *fakeCtx) Store(name string) (statestore.KeyValue, error) {
+	return c.stores().Open(topology.StoreName("w", name))
+}
+
+func (c *fakeCtx) WindowStore(name string) (statestore.Windowed, error) {
+	return c.stores().OpenWindowed(topology.StoreName("w", name))
 }
 
 // harness drives one window the way a task does: stream time advances

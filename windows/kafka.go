@@ -1,9 +1,12 @@
 package windows
 
 import (
-	"container/heap"
+	"encoding/binary"
+	"fmt"
+	"math"
 	"slices"
 
+	"github.com/eventflux-io/eventflux-go/statestore"
 	"github.com/eventflux-io/eventflux-go/topology"
 )
 
@@ -13,6 +16,25 @@ import (
 type span struct {
 	start, last int64
 	items       []item
+	// stored counts the items in the store (hopping: a prefix of items).
+	stored int
+	// Session persistence: the session's id (its record key), its items
+	// as runs of consecutive arrivals (merges concatenate runs), whether
+	// the last run may grow, and the Flush bookkeeping.
+	id             uint64
+	owner          string // the session key
+	runs           []run
+	runOpen        bool
+	recorded       bool // the store has the session record
+	dirty, dropped bool
+}
+
+// run is a stretch of a session's items that arrived one after another
+// into it: items carry their run's id in the store, so a restore can put
+// merged sessions' items back in their order without rewriting them.
+type run struct {
+	id        uint64
+	n, stored int
 }
 
 // hoppingWindow is WINDOW('hopping', size, advance [, grace]) and, with
@@ -27,7 +49,92 @@ type hoppingWindow struct {
 	base
 	size, advance, grace int64
 	open                 []*span // by start
-	prev                 []item  // the last closed window's events
+	prev                 *span   // the last closed window, or nil
+	next                 uint64  // the next event's seq
+	store                statestore.Windowed
+	dels                 []span // closed windows to delete from the store
+	key                  []byte
+}
+
+// Init implements topology.Processor: it restores the open windows and
+// the last closed one from the windowed store, where each event of a
+// window is stored under (seq, window start). The window whose end plus
+// grace stream time has passed is the last closed one.
+func (w *hoppingWindow) Init(ctx topology.Context) error {
+	w.ctx = ctx
+	ws, err := ctx.WindowStore(windowStoreName)
+	if err != nil {
+		return err
+	}
+	w.store = ws
+	var derr error
+	err = ws.Range(math.MinInt64, math.MaxInt64, func(k []byte, start int64, v []byte) bool {
+		if len(k) != 8 {
+			derr = fmt.Errorf("windows: window key %x: %w", k, topology.ErrBadEncoding)
+			return false
+		}
+		it, _, err := decodeItem(v, binary.BigEndian.Uint64(k))
+		if err != nil {
+			derr = err
+			return false
+		}
+		w.next = max(w.next, it.seq+1)
+		if n := len(w.open); n == 0 || w.open[n-1].start != start {
+			w.open = append(w.open, &span{start: start})
+		}
+		win := w.open[len(w.open)-1]
+		win.items = append(win.items, it)
+		win.stored++
+		return true
+	})
+	if err == nil {
+		err = derr
+	}
+	if err != nil {
+		return err
+	}
+	if len(w.open) > 0 && w.closed(w.open[0].start, ctx.StreamTime()) {
+		w.prev = w.open[0]
+		w.open[0] = nil
+		w.open = w.open[1:]
+	}
+	return nil
+}
+
+// Flush implements topology.Flusher.
+func (w *hoppingWindow) Flush() error {
+	for _, d := range w.dels {
+		for _, it := range d.items[:d.stored] {
+			w.key = binary.BigEndian.AppendUint64(w.key[:0], it.seq)
+			if err := w.store.Delete(w.key, d.start); err != nil {
+				return err
+			}
+		}
+	}
+	clear(w.dels)
+	w.dels = w.dels[:0]
+	if w.prev != nil {
+		if err := w.flushSpan(w.prev); err != nil {
+			return err
+		}
+	}
+	for _, win := range w.open {
+		if err := w.flushSpan(win); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *hoppingWindow) flushSpan(win *span) error {
+	for _, it := range win.items[win.stored:] {
+		w.key = binary.BigEndian.AppendUint64(w.key[:0], it.seq)
+		if err := w.store.Put(w.key, win.start, appendItem(nil, it)); err != nil {
+			return err
+		}
+	}
+	win.stored = len(win.items)
+	return nil
 }
 
 func newHopping(s *Spec) *hoppingWindow {
@@ -44,10 +151,17 @@ func (w *hoppingWindow) Punctuate(streamTime int64) error {
 		win := w.open[0]
 		w.open[0] = nil
 		w.open = w.open[1:]
-		if err := w.flushBatch(w.prev, win.items, win.start+w.size); err != nil {
+		var prev []item
+		if w.prev != nil {
+			prev = w.prev.items
+		}
+		if err := w.flushBatch(prev, win.items, win.start+w.size); err != nil {
 			return err
 		}
-		w.prev = win.items
+		if w.prev != nil && w.prev.stored > 0 {
+			w.dels = append(w.dels, span{start: w.prev.start, items: w.prev.items, stored: w.prev.stored})
+		}
+		w.prev = win
 	}
 	return nil
 }
@@ -68,13 +182,18 @@ func (w *hoppingWindow) Process(ev *topology.Event) error {
 		first = 0
 	}
 	added := false
+	it := itemOf(ev)
+	it.seq = w.next
 	for start := first; start <= last; start += w.advance {
 		if w.closed(start, st) {
 			continue
 		}
 		win := w.window(start)
-		win.items = append(win.items, itemOf(ev))
+		win.items = append(win.items, it)
 		added = true
+	}
+	if added {
+		w.next++
 	}
 	if !added {
 		w.counters.Late++
@@ -94,155 +213,6 @@ func (w *hoppingWindow) window(start int64) *span {
 	win := &span{start: start}
 	w.open = slices.Insert(w.open, i, win)
 	return win
-}
-
-// sessionWindow is WINDOW('session', gap [, grace]): an event joins the
-// session whose span [first, last + gap) overlaps its own [ts, ts + gap)
-// (merging sessions it bridges); a session closes when stream time reaches
-// last + gap + grace and is then forwarded as one batch (the key's previous
-// session's events expired, its own current, BatchEnd at last + gap). A
-// late event that would open an already-closed session is dropped and
-// counted. Sessions are per key when the query groups (Spec.NewSessionKey),
-// else per task; sessions closing at the same stream time are forwarded
-// in order of end, then of their key's first appearance.
-type sessionWindow struct {
-	base
-	gap, grace int64
-	keyOf      func(*topology.Event) string
-	keys       map[string]*sessionKey
-	seq        int // first-appearance order of keys
-	deadlines  deadlineHeap
-}
-
-// sessionKey holds one key's open sessions (disjoint, by start) and the
-// events of its last closed session.
-type sessionKey struct {
-	key  string
-	seq  int
-	open []*span
-	prev []item
-}
-
-func newSession(s *Spec) *sessionWindow {
-	w := &sessionWindow{gap: s.Size, grace: s.Grace, keys: map[string]*sessionKey{}}
-	if s.NewSessionKey != nil {
-		w.keyOf = s.NewSessionKey()
-	}
-	return w
-}
-
-// Punctuate implements topology.Punctuator. Deadlines are kept in a heap
-// with lazy invalidation: a session that grows pushes a new deadline, and
-// a popped one that no longer matches its key's first session is stale.
-func (w *sessionWindow) Punctuate(streamTime int64) error {
-	for len(w.deadlines) > 0 && w.deadlines[0].at <= streamTime {
-		d := heap.Pop(&w.deadlines).(deadline)
-		k := d.key
-		if len(k.open) == 0 || k.open[0].last+w.gap+w.grace != d.at {
-			continue
-		}
-		s := k.open[0]
-		k.open[0] = nil
-		k.open = k.open[1:]
-		if err := w.flushBatch(k.prev, s.items, s.last+w.gap); err != nil {
-			return err
-		}
-		k.prev = s.items
-		if len(k.open) > 0 {
-			w.push(k, k.open[0])
-		}
-	}
-	return nil
-}
-
-// Process implements topology.Processor.
-func (w *sessionWindow) Process(ev *topology.Event) error {
-	if isMarker(ev) {
-		return nil
-	}
-	k := w.key(ev)
-	ts := ev.TS
-	lo, hi := len(k.open), len(k.open) // sessions [lo, hi) overlap the event
-	for i, s := range k.open {
-		if ts < s.last+w.gap && s.start < ts+w.gap {
-			lo = min(lo, i)
-			hi = i + 1
-		}
-	}
-	if lo == len(k.open) {
-		if ts+w.gap+w.grace <= w.ctx.StreamTime() {
-			w.counters.Late++
-			return nil
-		}
-		i, _ := slices.BinarySearchFunc(k.open, ts, func(s *span, t int64) int { return cmpInt(s.start, t) })
-		s := &span{start: ts, last: ts, items: []item{itemOf(ev)}}
-		k.open = slices.Insert(k.open, i, s)
-		if i == 0 {
-			w.push(k, s)
-		}
-		return nil
-	}
-	merged := k.open[lo]
-	for _, s := range k.open[lo+1 : hi] {
-		merged.start = min(merged.start, s.start)
-		merged.last = max(merged.last, s.last)
-		merged.items = append(merged.items, s.items...)
-	}
-	merged.start, merged.last = min(merged.start, ts), max(merged.last, ts)
-	merged.items = append(merged.items, itemOf(ev))
-	k.open = slices.Delete(k.open, lo+1, hi)
-	if lo == 0 {
-		w.push(k, merged)
-	}
-	return nil
-}
-
-// key returns the session set of ev's key, creating it on first sight.
-func (w *sessionWindow) key(ev *topology.Event) *sessionKey {
-	name := ""
-	if w.keyOf != nil {
-		name = w.keyOf(ev)
-	}
-	k := w.keys[name]
-	if k == nil {
-		k = &sessionKey{key: name, seq: w.seq}
-		w.seq++
-		w.keys[name] = k
-	}
-	return k
-}
-
-// push schedules the close of s, the first open session of k.
-func (w *sessionWindow) push(k *sessionKey, s *span) {
-	heap.Push(&w.deadlines, deadline{at: s.last + w.gap + w.grace, end: s.last + w.gap, key: k})
-}
-
-// deadline is when a key's first session closes.
-type deadline struct {
-	at, end int64
-	key     *sessionKey
-}
-
-// deadlineHeap orders deadlines by close time, then end, then key order.
-type deadlineHeap []deadline
-
-func (h deadlineHeap) Len() int { return len(h) }
-func (h deadlineHeap) Less(i, j int) bool {
-	if h[i].at != h[j].at {
-		return h[i].at < h[j].at
-	}
-	if h[i].end != h[j].end {
-		return h[i].end < h[j].end
-	}
-	return h[i].key.seq < h[j].key.seq
-}
-func (h deadlineHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *deadlineHeap) Push(x any)   { *h = append(*h, x.(deadline)) }
-func (h *deadlineHeap) Pop() any {
-	old := *h
-	d := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return d
 }
 
 func cmpInt(a, b int64) int {

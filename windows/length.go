@@ -9,10 +9,22 @@ import "github.com/eventflux-io/eventflux-go/topology"
 type lengthWindow struct {
 	base
 	n    int
-	held ring
+	held heldRing
 }
 
 func newLength(s *Spec) *lengthWindow { return &lengthWindow{n: s.N} }
+
+// Init implements topology.Processor: it restores the held events.
+func (w *lengthWindow) Init(ctx topology.Context) error {
+	w.ctx = ctx
+	return w.held.restore(ctx, false, nil)
+}
+
+// Flush implements topology.Flusher.
+func (w *lengthWindow) Flush() error { return w.held.flush(nil) }
+
+// Replay implements topology.Replayer.
+func (w *lengthWindow) Replay(fn func(*topology.Event) error) error { return w.held.replay(fn) }
 
 // Process implements topology.Processor.
 func (w *lengthWindow) Process(ev *topology.Event) error {
@@ -20,11 +32,11 @@ func (w *lengthWindow) Process(ev *topology.Event) error {
 		return nil
 	}
 	if w.held.Len() == w.n {
-		if err := w.expire(w.held.Pop()); err != nil {
+		if err := w.expire(w.held.pop()); err != nil {
 			return err
 		}
 	}
-	w.held.Push(itemOf(ev))
+	w.held.push(w.held.number(itemOf(ev)))
 	return w.arrive(ev)
 }
 
@@ -34,25 +46,33 @@ func (w *lengthWindow) Process(ev *topology.Event) error {
 // (Siddhi LengthBatchWindowProcessor). A partial batch is never emitted.
 type lengthBatchWindow struct {
 	base
-	n         int
-	prev, cur []item
+	n int
+	batchPair
 }
 
 func newLengthBatch(s *Spec) *lengthBatchWindow { return &lengthBatchWindow{n: s.N} }
+
+// Init implements topology.Processor: it restores both batches.
+func (w *lengthBatchWindow) Init(ctx topology.Context) error {
+	w.ctx = ctx
+	return w.restore(ctx, nil)
+}
+
+// Flush implements topology.Flusher.
+func (w *lengthBatchWindow) Flush() error { return w.flush(nil) }
 
 // Process implements topology.Processor.
 func (w *lengthBatchWindow) Process(ev *topology.Event) error {
 	if isMarker(ev) {
 		return nil
 	}
-	w.cur = append(w.cur, itemOf(ev))
+	w.add(itemOf(ev))
 	if len(w.cur) < w.n {
 		return nil
 	}
 	if err := w.flushBatch(w.prev, w.cur, w.ctx.StreamTime()); err != nil {
 		return err
 	}
-	clear(w.prev)
-	w.prev, w.cur = w.cur, w.prev[:0]
+	w.rotate()
 	return nil
 }

@@ -3,6 +3,7 @@ package windows
 import (
 	"cmp"
 	"container/heap"
+	"encoding/binary"
 	"strings"
 
 	"github.com/eventflux-io/eventflux-go/topology"
@@ -20,10 +21,65 @@ type sortWindow struct {
 	n    int
 	seq  uint64
 	heap sortHeap
+	st   kvState
+	j    journal
 }
 
 func newSortWindow(s *Spec) *sortWindow {
 	return &sortWindow{n: s.N, heap: sortHeap{keys: s.SortKeys}}
+}
+
+// Init implements topology.Processor: it restores the held events.
+func (w *sortWindow) Init(ctx topology.Context) error {
+	w.ctx = ctx
+	if err := w.st.open(ctx); err != nil {
+		return err
+	}
+	r, err := w.st.loadMeta()
+	if err != nil {
+		return err
+	}
+	if r != nil {
+		if w.seq = r.uint(); r.err != nil {
+			return r.err
+		}
+	}
+	its, err := w.st.loadItems()
+	if err != nil {
+		return err
+	}
+	for _, it := range its {
+		w.heap.es = append(w.heap.es, sortEntry{seq: it.seq, it: it})
+	}
+	heap.Init(&w.heap)
+	w.j.restored(len(its), w.seq+1)
+	return nil
+}
+
+// Flush implements topology.Flusher.
+func (w *sortWindow) Flush() error {
+	err := w.j.flush(&w.st, w.seq+1, func(fn func(item) error) error {
+		for _, e := range w.heap.es {
+			if err := fn(e.it); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	w.st.val = binary.AppendUvarint(w.st.val[:0], w.seq)
+	return w.st.writeMeta(w.st.val)
+}
+
+// Replay implements topology.Replayer.
+func (w *sortWindow) Replay(fn func(*topology.Event) error) error {
+	its := make([]item, len(w.heap.es))
+	for i, e := range w.heap.es {
+		its[i] = e.it
+	}
+	return replayItems(its, fn)
 }
 
 // Process implements topology.Processor.
@@ -32,7 +88,10 @@ func (w *sortWindow) Process(ev *topology.Event) error {
 		return nil
 	}
 	w.seq++
-	heap.Push(&w.heap, sortEntry{seq: w.seq, it: itemOf(ev)})
+	it := itemOf(ev)
+	it.seq = w.seq
+	heap.Push(&w.heap, sortEntry{seq: w.seq, it: it})
+	w.j.add(it)
 	if err := w.arrive(ev); err != nil {
 		return err
 	}
@@ -40,6 +99,7 @@ func (w *sortWindow) Process(ev *topology.Event) error {
 		return nil
 	}
 	evicted := heap.Pop(&w.heap).(sortEntry)
+	w.j.remove(evicted.it)
 	return w.expire(evicted.it)
 }
 

@@ -7,14 +7,14 @@ import "github.com/eventflux-io/eventflux-go/topology"
 // the span. Expiry pops from the front, so it is amortised O(1) per event.
 type slidingTime struct {
 	span int64
-	held ring
+	held heldRing
 }
 
 // expireUntil forwards as expired, through w, every event whose time plus
 // the span is at or before clock.
 func (s *slidingTime) expireUntil(w *base, clock int64) error {
 	for s.held.Len() > 0 && s.held.Front().ts+s.span <= clock {
-		if err := w.expire(s.held.Pop()); err != nil {
+		if err := w.expire(s.held.pop()); err != nil {
 			return err
 		}
 	}
@@ -31,7 +31,7 @@ func (s *slidingTime) add(w *base, ev *topology.Event, it item, clock int64) err
 		}
 		return w.expire(it)
 	}
-	s.held.InsertByTime(it)
+	s.held.insertByTime(s.held.number(it))
 	return w.arrive(ev)
 }
 
@@ -45,6 +45,18 @@ type timeWindow struct {
 }
 
 func newTimeWindow(s *Spec) *timeWindow { return &timeWindow{state: slidingTime{span: s.Size}} }
+
+// Init implements topology.Processor: it restores the held events.
+func (w *timeWindow) Init(ctx topology.Context) error {
+	w.ctx = ctx
+	return w.state.held.restore(ctx, true, nil)
+}
+
+// Flush implements topology.Flusher.
+func (w *timeWindow) Flush() error { return w.state.held.flush(nil) }
+
+// Replay implements topology.Replayer.
+func (w *timeWindow) Replay(fn func(*topology.Event) error) error { return w.state.held.replay(fn) }
 
 // Punctuate implements topology.Punctuator.
 func (w *timeWindow) Punctuate(streamTime int64) error {
@@ -74,6 +86,24 @@ type externalTimeWindow struct {
 
 func newExternalTime(s *Spec) *externalTimeWindow {
 	return &externalTimeWindow{attr: s.TimeAttr.Index, clock: topology.NoTime, state: slidingTime{span: s.Size}}
+}
+
+// Init implements topology.Processor: it restores the held events and the
+// clock.
+func (w *externalTimeWindow) Init(ctx topology.Context) error {
+	w.ctx = ctx
+	return w.state.held.restore(ctx, true, func(r *metaReader) { w.clock = r.int() })
+}
+
+// Flush implements topology.Flusher.
+func (w *externalTimeWindow) Flush() error {
+	return w.state.held.flush(func(m *metaWriter) { m.int(w.clock) })
+}
+
+// Replay implements topology.Replayer. The replayed events carry the
+// attribute time, not the record time, as their TS.
+func (w *externalTimeWindow) Replay(fn func(*topology.Event) error) error {
+	return w.state.held.replay(fn)
 }
 
 // Process implements topology.Processor.

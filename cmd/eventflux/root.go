@@ -32,6 +32,7 @@ func newRootCmd() (*cobra.Command, *cliState) {
 		newCheckCmd(),
 		newExplainCmd(),
 		newTestCmd(),
+		newDevCmd(),
 		newBrokerCmd(),
 		newRunCmd(),
 		newVersionCmd(),

@@ -11,6 +11,7 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -60,11 +61,13 @@ func runRun(cmd *cobra.Command, f runFlags) error {
 	if err != nil {
 		return err
 	}
-	return runPipeline(cmd.Context(), p, cmd.ErrOrStderr())
+	return runPipeline(cmd.Context(), p, cmd.ErrOrStderr(), nil)
 }
 
 // runPipeline runs a worker for p until ctx is done; logs go to logw.
-func runPipeline(ctx context.Context, p *config.Pipeline, logw io.Writer) error {
+// onReady, when not nil, is called once, when the worker first becomes
+// ready (assigned, producers initialised).
+func runPipeline(ctx context.Context, p *config.Pipeline, logw io.Writer, onReady func()) error {
 	zl, err := logging.New(p.Log.Level, p.Log.Format, logw)
 	if err != nil {
 		return err
@@ -99,6 +102,10 @@ func runPipeline(ctx context.Context, p *config.Pipeline, logw io.Writer) error 
 		Ready: func(ready bool) {
 			if ready {
 				status.SetReady()
+				if onReady != nil {
+					onReady()
+					onReady = nil
+				}
 			} else {
 				status.SetNotReady("shutting down")
 			}
@@ -306,6 +313,9 @@ func (a opsMetrics) Abort()                   { a.m.TransactionAborts.Inc() }
 func (a opsMetrics) DeadLetter(reason string) { a.m.DeadLetters.WithLabelValues(reason).Inc() }
 func (a opsMetrics) Rebalance()               { a.m.Rebalances.Inc() }
 func (a opsMetrics) Tasks(n int)              { a.m.ActiveTasks.Set(float64(n)) }
+func (a opsMetrics) Lag(topic string, partition int32, lag int64) {
+	a.m.ConsumerLag.WithLabelValues(topic, strconv.Itoa(int(partition))).Set(float64(lag))
+}
 
 // formatGiven reports whether the SQL format of b was certainly written by
 // the user: the compiler defaults a topic stream's format to json, so a

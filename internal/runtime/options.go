@@ -68,6 +68,11 @@ type Metrics interface {
 	// Rebalance counts a new generation; Tasks sets how many tasks run.
 	Rebalance()
 	Tasks(n int)
+	// Lag sets a source partition's consumer lag: the end of its log (the
+	// high watermark of the latest fetch) minus the task's committed
+	// position. It is reported after each commit and on each idle commit
+	// tick, once both are known.
+	Lag(topic string, partition int32, lag int64)
 }
 
 // Options configures Run.
@@ -167,6 +172,7 @@ func (nopMetrics) Abort()                       {}
 func (nopMetrics) DeadLetter(string)            {}
 func (nopMetrics) Rebalance()                   {}
 func (nopMetrics) Tasks(int)                    {}
+func (nopMetrics) Lag(string, int32, int64)     {}
 
 // RecordError is a record the worker stopped on (policy Fail).
 type RecordError struct {

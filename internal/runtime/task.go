@@ -145,6 +145,8 @@ func (r *taskRun) run() error {
 				if err := r.commit(); err != nil {
 					return r.rewind(err)
 				}
+			} else {
+				r.reportLag()
 			}
 		}
 	}
@@ -400,7 +402,22 @@ func (r *taskRun) commit() error {
 	}
 	r.w.opts.Metrics.Commit(time.Since(start))
 	r.report()
+	r.reportLag()
 	return nil
+}
+
+// reportLag sets each input's lag: the high watermark of its latest fetch
+// minus the committed position. Inputs with neither known are skipped.
+// (Under read_committed the high watermark counts transaction markers and
+// open transactions, so a caught-up partition may show a small lag.)
+func (r *taskRun) reportLag() {
+	for _, in := range r.inputs {
+		hwm := r.s.HighWaterMark(in.tp)
+		if hwm < 0 || in.committed < 0 {
+			continue
+		}
+		r.w.opts.Metrics.Lag(in.tp.Topic, in.tp.Partition, max(hwm-in.committed, 0))
+	}
 }
 
 // report hands the record counts to the metrics (batched: per-record

@@ -50,6 +50,12 @@ func Start(opts ...kfake.Opt) (*Cluster, error) {
 	return &Cluster{Cluster: c, addrs: c.ListenAddrs()}, nil
 }
 
+// Remote returns a Cluster for brokers running elsewhere, such as an
+// `eventflux broker` process in an end-to-end test. The topic, produce,
+// read and offset helpers work; kfake's control hooks do not, and it must
+// not be closed (the broker belongs to whoever started it).
+func Remote(addrs ...string) *Cluster { return &Cluster{addrs: addrs} }
+
 // CreateTopicErr creates topic with partitions partitions.
 func (c *Cluster) CreateTopicErr(topic string, partitions int) error {
 	ca, err := sarama.NewClusterAdmin(c.addrs, c.config())

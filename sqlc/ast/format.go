@@ -91,6 +91,9 @@ func (i *Ident) String() string {
 	if i.Quoted {
 		return quoteIdent(i.Name)
 	}
+	if i.IsInnerStream() && isBareWord(i.Name[1:]) {
+		return i.Name // #Inner, as the lexer reads it
+	}
 	return QuoteIdent(i.Name)
 }
 

@@ -66,6 +66,7 @@ func (l *lexer) next() bool {
 		l.quoted(pos, '"', tQIdent, "quoted identifier")
 	case '0' <= c && c <= '9':
 		l.number(pos)
+	case c == '#' && l.innerName(pos):
 	default:
 		r, size := utf8.DecodeRuneInString(l.src[l.off:])
 		if r != utf8.RuneError && ast.IsIdentStart(r) {
@@ -214,6 +215,25 @@ func (l *lexer) word(pos ast.Pos) {
 		return
 	}
 	l.emit(tIdent, pos, w)
+}
+
+// innerName lexes #Name, a partition's inner stream, as one identifier
+// (never a keyword); it reports false when no name follows the '#'.
+func (l *lexer) innerName(pos ast.Pos) bool {
+	r, _ := utf8.DecodeRuneInString(l.src[l.off+1:])
+	if r == utf8.RuneError || !ast.IsIdentStart(r) {
+		return false
+	}
+	l.off++
+	for l.off < len(l.src) {
+		r, size := utf8.DecodeRuneInString(l.src[l.off:])
+		if r == utf8.RuneError || !ast.IsIdentPart(r) {
+			break
+		}
+		l.off += size
+	}
+	l.emit(tIdent, pos, l.src[pos.Offset:l.off])
+	return true
 }
 
 var singleOps = [256]tokKind{

@@ -28,6 +28,9 @@ type parser struct {
 	inWindow bool
 	// noIn stops the comparison level at IN, for position(sub IN s).
 	noIn bool
+	// inPartition is set inside a PARTITION WITH block, where END may
+	// follow a query.
+	inPartition bool
 }
 
 // Parse parses a whole application. It returns the statements that parsed
@@ -226,7 +229,7 @@ func (p *parser) statementRecover() (st ast.Stmt, ok bool) {
 			st, ok = nil, false
 		}
 	}()
-	p.depth, p.inWindow, p.noIn = 0, false, false
+	p.depth, p.inWindow, p.noIn, p.inPartition = 0, false, false, false
 	return p.statement(), true
 }
 
@@ -240,8 +243,7 @@ func (p *parser) statement() ast.Stmt {
 	case t.isWord("CREATE"):
 		return p.create()
 	case t.isWord("PARTITION"):
-		p.partition()
-		return nil
+		return p.partition()
 	case t.isWord("DEFINE"):
 		p.fail(t, "define statements are not supported yet", "declare streams with CREATE STREAM Name (col TYPE, ...)")
 	case t.isWord("UPDATE"):
@@ -282,45 +284,6 @@ func (p *parser) skipStatement() {
 		switch p.advance().kind {
 		case tSemi, tEOF:
 			return
-		}
-	}
-}
-
-// partition reports PARTITION as unsupported and skips the whole block,
-// from PARTITION WITH (...) BEGIN to its END, inner ';'s included. The
-// final ';' is left for endStatement.
-func (p *parser) partition() {
-	p.report(p.tok(), "partitions are not supported yet", "")
-	for {
-		t := p.tok()
-		switch {
-		case t.kind == tEOF, t.kind == tSemi:
-			return
-		case t.isWord("BEGIN"):
-			p.skipBlock()
-			return
-		}
-		p.i++
-	}
-}
-
-// skipBlock skips from BEGIN to the END that closes it; END keywords that
-// close CASE expressions are matched with their CASE.
-func (p *parser) skipBlock() {
-	p.i++
-	cases := 0
-	for {
-		t := p.advance()
-		switch {
-		case t.kind == tEOF:
-			return
-		case t.is("CASE"):
-			cases++
-		case t.is("END"):
-			if cases == 0 {
-				return
-			}
-			cases--
 		}
 	}
 }

@@ -131,7 +131,7 @@ func (p *parser) expectBy(kw token) {
 // or a new statement (a missing ';' is reported by endStatement).
 func (p *parser) queryEnd(q *ast.Query, stage int, lastExpr bool) {
 	t := p.tok()
-	if t.kind == tSemi || t.kind == tEOF || atStatementStart(t) {
+	if t.kind == tSemi || t.kind == tEOF || atStatementStart(t) || p.inPartition && t.is("END") {
 		return
 	}
 	if t.is("WITHIN") {

@@ -37,11 +37,21 @@ func Build(script *ast.Script, opts Options) (*Plan, diag.List) {
 			b.bindStream(st)
 		case *ast.Query:
 			queries = append(queries, &pendingQuery{q: st, index: len(queries)})
+		case *ast.Partition:
+			blk := b.beginPartition(st)
+			for _, q := range st.Queries {
+				queries = append(queries, &pendingQuery{q: q, index: len(queries), block: blk})
+			}
 		default:
 			b.errorf(st.Pos(), "", "unsupported statement %T", st)
 		}
 	}
 	b.bindQueries(queries)
+	b.finishPartitions()
+	if len(b.errs) == 0 {
+		b.nameQueries()
+		b.decidePartitioning()
+	}
 	if len(b.errs) > 0 {
 		b.errs.SetFile(script.File)
 		b.errs.Err()
@@ -54,6 +64,7 @@ func Build(script *ast.Script, opts Options) (*Plan, diag.List) {
 type pendingQuery struct {
 	q     *ast.Query
 	index int
+	block *PartitionBlock // the PARTITION WITH block, or nil
 	done  bool
 }
 
@@ -68,7 +79,7 @@ func (b *binder) bindQueries(queries []*pendingQuery) {
 				continue
 			}
 			pq.done, progress = true, true
-			b.bindQuery(pq.q, pq.index)
+			b.bindQuery(pq.q, pq.index, pq.block)
 		}
 	}
 	var stuck []string

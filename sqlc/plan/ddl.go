@@ -26,6 +26,11 @@ var formats = []string{"json", "csv", "raw"}
 // bindStream binds a CREATE STREAM statement.
 func (b *binder) bindStream(cs *ast.CreateStream) {
 	name := cs.Name.Name
+	if cs.Name.IsInnerStream() {
+		b.errorf(cs.Name.At, name, "inner stream %s cannot be declared", name).
+			WithHint("inner streams (#Name) are created by the first PARTITION WITH query inserting into them; drop the '#' for an ordinary stream")
+		return
+	}
 	if prev := b.streams[name]; prev != nil {
 		b.errorf(cs.Name.At, name, "stream %s is already defined at %s", name, prev.At).
 			WithHint("rename one of them")

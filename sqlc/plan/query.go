@@ -10,8 +10,13 @@ import (
 )
 
 // bindQuery binds one query (index is its 0-based position among the
-// script's queries) and appends it to the plan.
-func (b *binder) bindQuery(q *ast.Query, index int) {
+// script's queries; blk its PARTITION WITH block, or nil) and appends it
+// to the plan.
+func (b *binder) bindQuery(q *ast.Query, index int, blk *PartitionBlock) {
+	if blk != nil {
+		n := len(b.errs)
+		defer func() { blk.failed = blk.failed || len(b.errs) > n }()
+	}
 	if q.Insert == nil {
 		b.errorf(q.At, "SELECT", "query has no INSERT INTO target").
 			WithHint("write INSERT INTO <stream> SELECT ... or end the query with INSERT INTO <stream>")
@@ -21,10 +26,8 @@ func (b *binder) bindQuery(q *ast.Query, index int) {
 		b.errorf(q.At, "SELECT", "query has no FROM clause")
 		return
 	}
-	in := b.streams[q.From.Stream.Name]
-	if in == nil {
-		b.errorf(q.From.Stream.At, q.From.Stream.Name, "unknown stream %s", q.From.Stream.Name).
-			WithHint("%s", hintOr(diag.DidYouMean(q.From.Stream.Name, b.streamNames()), "declare it with CREATE STREAM, or insert into it from another query"))
+	in, key, ok := b.bindInput(q.From.Stream, blk)
+	if !ok {
 		return
 	}
 	if q.Insert.Target.Name == in.Schema.Name {
@@ -37,7 +40,8 @@ func (b *binder) bindQuery(q *ast.Query, index int) {
 		alias = q.From.Alias.Name
 	}
 	scope := expr.NewStreamScope(in.Schema, alias)
-	bq := &Query{Name: fmt.Sprintf("q%d", index+1), At: q.At, Input: in, Alias: alias, Events: q.Insert.Events}
+	bq := &Query{Name: fmt.Sprintf("q%d", index+1), At: q.At, Input: in, Alias: alias, Events: q.Insert.Events,
+		Block: blk, PartKey: key, canon: q.String()}
 	nErrs := len(b.errs)
 	if q.Where != nil {
 		bq.Filter = b.bindCondition("WHERE", q.Where, scope,
@@ -47,11 +51,17 @@ func (b *binder) bindQuery(q *ast.Query, index int) {
 	agg := b.beginAggregation(q, bq, scope)
 	bq.Project = b.bindSelect(q, in, alias, scope, agg.exprOptions())
 	agg.finish()
-	if len(b.errs) > nErrs {
+	if len(b.errs) > nErrs || !b.checkTarget(q.Insert.Target, blk) {
 		return
 	}
 	if bq.Target = b.bindTarget(q.Insert.Target, bq.Project); bq.Target != nil {
+		if q.Insert.Target.IsInnerStream() && bq.Target.Block == nil && !bq.Target.Declared {
+			bq.Target.Inner, bq.Target.Block = true, blk
+		}
 		b.plan.Queries = append(b.plan.Queries, bq)
+		if blk != nil {
+			blk.Queries = append(blk.Queries, bq)
+		}
 	}
 }
 

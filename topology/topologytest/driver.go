@@ -32,14 +32,15 @@ func (o Output) String() string {
 type Option func(*config)
 
 type config struct {
-	stores   statestore.Provider
+	state    statestore.TaskState
 	onOutput func(Output) error
 }
 
-// WithStores sets the provider of the task's state stores. Default: a
-// fresh memstore.Provider.
-func WithStores(p statestore.Provider) Option {
-	return func(c *config) { c.stores = p }
+// WithState sets the task's state (topology.TaskOptions.State): the
+// driver's task restores from it and Commit commits it. Default: a fresh
+// direct memstore (memstore.NewProvider). The driver does not close it.
+func WithState(s statestore.TaskState) Option {
+	return func(c *config) { c.state = s }
 }
 
 // OnOutput makes the driver hand each output to fn as it is emitted
@@ -66,8 +67,8 @@ func New(t *topology.Topology, opts ...Option) (*Driver, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if cfg.stores == nil {
-		cfg.stores = memstore.NewProvider()
+	if cfg.state == nil {
+		cfg.state = memstore.NewProvider()
 	}
 	d := &Driver{topo: t}
 	for _, n := range t.Nodes() {
@@ -83,7 +84,24 @@ func New(t *topology.Topology, opts ...Option) (*Driver, error) {
 		fn := cfg.onOutput
 		emit = func(stream string, ev *topology.Event) error { return fn(Output{Stream: stream, Event: ev}) }
 	}
-	task, err := topology.NewTask(t, topology.TaskOptions{Stores: cfg.stores, Emit: emit})
+	// Repartition topics and inner streams are plumbing, not outputs: in
+	// one task they simply pass events on.
+	plumbing := map[string]bool{}
+	for _, n := range t.Nodes() {
+		if n.Kind == topology.StreamNode && n.Role != topology.RoleStream {
+			plumbing[n.Info.Name] = true
+		}
+	}
+	if len(plumbing) > 0 {
+		app := emit
+		emit = func(stream string, ev *topology.Event) error {
+			if plumbing[stream] {
+				return nil
+			}
+			return app(stream, ev)
+		}
+	}
+	task, err := topology.NewTask(t, topology.TaskOptions{State: cfg.state, Emit: emit})
 	if err != nil {
 		return nil, fmt.Errorf("topologytest: %w", err)
 	}
@@ -135,6 +153,16 @@ func (d *Driver) Advance(ts int64) error {
 // StreamTime returns the largest event time processed or advanced to, or
 // topology.NoTime.
 func (d *Driver) StreamTime() int64 { return d.task.StreamTime() }
+
+// Task returns the driver's task.
+func (d *Driver) Task() *topology.Task { return d.task }
+
+// Flush flushes the task's processors into its state (topology.Task.Flush).
+func (d *Driver) Flush() error { return d.task.Flush() }
+
+// Commit flushes and commits the task's state with cp
+// (topology.Task.Commit).
+func (d *Driver) Commit(cp statestore.Checkpoint) error { return d.task.Commit(cp) }
 
 // Outputs returns the outputs recorded so far, in emission order. The
 // slice is the driver's: do not modify it.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/eventflux-io/eventflux-go/statestore"
 	"github.com/eventflux-io/eventflux-go/topology"
 	"github.com/eventflux-io/eventflux-go/topology/topologytest"
 )
@@ -83,7 +84,8 @@ func build(t *testing.T) *topology.Topology {
 	})
 	b.AddProcessor(topology.NodeInfo{Name: "q1/filter", Op: "filter", Schema: alerts}, filter.Supplier(), "Trades")
 	b.Connect("q1/filter", "Alerts")
-	b.AddProcessor(topology.NodeInfo{Name: "q2/count", Op: "window", Schema: counts},
+	b.AddProcessor(topology.NodeInfo{Name: "q2/count", Op: "window", Schema: counts,
+		Stores: []topology.StoreSpec{{Name: "count", Kind: statestore.KindKeyValue}}},
 		func() topology.Processor { return &tumblingCount{} }, "Trades")
 	b.Connect("q2/count", "Counts")
 	topo, err := b.Build()
