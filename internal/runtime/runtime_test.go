@@ -229,3 +229,28 @@ func TestExactlyOnceOutputEqualsReplay(t *testing.T) {
 		t.Fatalf("committed offsets %v sum to %d, want %d", committed, total, len(input))
 	}
 }
+
+// TestCheckRepartitions: a GROUP BY on a non-key attribute needs a
+// repartition topic; the worker refuses it over several partitions (it
+// would split the group's state) and accepts it over one.
+func TestCheckRepartitions(t *testing.T) {
+	prog, err := sqlc.Compile(`CREATE STREAM Trades (symbol STRING, price DOUBLE) WITH (topic = 'trades', key = 'symbol');
+INSERT INTO ByPrice SELECT price, count() AS n FROM Trades GROUP BY price;`, sqlc.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := checkRepartitions(prog.Topology, 4); err == nil || !strings.Contains(err.Error(), "repartition topics") {
+		t.Errorf("4 partitions: got %v, want a repartition error", err)
+	}
+	if err := checkRepartitions(prog.Topology, 1); err != nil {
+		t.Errorf("1 partition: %v", err)
+	}
+	keyed, err := sqlc.Compile(`CREATE STREAM Trades (symbol STRING, price DOUBLE) WITH (topic = 'trades', key = 'symbol');
+INSERT INTO BySymbol SELECT symbol, count() AS n FROM Trades GROUP BY symbol;`, sqlc.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := checkRepartitions(keyed.Topology, 4); err != nil {
+		t.Errorf("GROUP BY the key: %v", err)
+	}
+}

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/eventflux-io/eventflux-go/kafka"
+	"github.com/eventflux-io/eventflux-go/topology"
 )
 
 // Run runs the worker until ctx is done (then it shuts down gracefully
@@ -26,6 +28,12 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	w := &worker{opts: opts, plan: p, log: opts.Logger, producers: map[int32]*kafka.Producer{}}
 	defer opts.Ready(false)
+	if stores := opts.Topology.Stores(); len(stores) > 0 {
+		// Said loudly, not silently: the live worker does not yet mirror
+		// operator state to changelog topics.
+		w.log.Warn("runtime: window, aggregation and partition state is not restored after a restart or rebalance yet (no changelog topics); such outputs are exactly-once only while tasks stay put",
+			"stores", len(stores))
+	}
 	if err := w.ensureTopics(ctx); err != nil {
 		if ctx.Err() != nil {
 			return nil
@@ -156,6 +164,9 @@ func (w *worker) ensureTopics(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := checkRepartitions(w.opts.Topology, n); err != nil {
+		return err
+	}
 	create := append([]string(nil), w.plan.sinkTopics...)
 	if w.opts.DeadLetterPolicy == DeadLetter {
 		create = append(create, w.opts.DeadLetterTopic)
@@ -270,4 +281,22 @@ func (w *worker) closeProducers(keep []kafka.TaskAssignment) {
 	for _, t := range drop {
 		w.dropProducer(t)
 	}
+}
+
+// checkRepartitions refuses a topology that needs repartition topics when
+// the sources have more than one partition: the worker does not create
+// and route through them yet, and running such a query per source
+// partition would split its state by the wrong key.
+func checkRepartitions(t *topology.Topology, partitions int) error {
+	rps := t.Repartitions()
+	if partitions <= 1 || len(rps) == 0 {
+		return nil
+	}
+	names := make([]string, len(rps))
+	for i, n := range rps {
+		names[i] = n.Info.Name
+	}
+	return fmt.Errorf("runtime: the sources have %d partitions and the application needs repartition topics "+
+		"(%s; see `eventflux explain`), which the live worker does not support yet; group by the record key, "+
+		"use PARTITION WITH on the key, or give the source topics one partition", partitions, strings.Join(names, ", "))
 }
