@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/eventflux-io/eventflux-go/internal/jsonscan"
 	"github.com/eventflux-io/eventflux-go/sqlc/diag"
 	"github.com/eventflux-io/eventflux-go/topology"
 )
@@ -17,10 +18,10 @@ func (d *Decoder) data(sd *streamDec) (string, error) {
 	n := len(sd.types)
 	d.vals = append(d.vals[:0], make([]topology.Value, n)...)
 	d.seen = append(d.seen[:0], make([]bool, n)...)
-	sc.pos++ // '{'
+	sc.Seek(sc.Pos() + 1) // '{'
 	next := 0
 	for first := true; ; first = false {
-		key, ok, err := sc.member(first)
+		key, ok, err := sc.Member(first)
 		if err != nil {
 			return "data", err
 		}
@@ -67,23 +68,23 @@ func unknownAttr(sd *streamDec, name string) error {
 // value decodes the value at the cursor as an attribute of type t.
 func (d *Decoder) value(t topology.Type) (topology.Value, error) {
 	sc := &d.sc
-	k, err := sc.kind()
+	k, err := sc.Kind()
 	if err != nil {
 		return topology.Value{}, err
 	}
 	switch k {
-	case tokNull:
-		return topology.Null(), sc.literal("null")
-	case tokTrue, tokFalse:
-		if err := sc.literal(tokNames[k]); err != nil {
+	case jsonscan.KindNull:
+		return topology.Null(), sc.Literal("null")
+	case jsonscan.KindTrue, jsonscan.KindFalse:
+		if err := sc.Literal(k.String()); err != nil {
 			return topology.Value{}, err
 		}
 		if t == topology.TypeBool {
-			return topology.Bool(k == tokTrue), nil
+			return topology.Bool(k == jsonscan.KindTrue), nil
 		}
-		return topology.Value{}, mismatch(t, tokNames[k])
-	case tokString:
-		b, err := sc.str()
+		return topology.Value{}, mismatch(t, k.String())
+	case jsonscan.KindString:
+		b, err := sc.Str()
 		if err != nil {
 			return topology.Value{}, err
 		}
@@ -91,14 +92,14 @@ func (d *Decoder) value(t topology.Type) (topology.Value, error) {
 			return topology.String(d.intern.string(b)), nil
 		}
 		return topology.Value{}, mismatch(t, "string "+strconv.Quote(truncate(string(b))))
-	case tokNumber:
-		raw, integral, err := sc.number()
+	case jsonscan.KindNumber:
+		raw, integral, err := sc.Number()
 		if err != nil {
 			return topology.Value{}, err
 		}
 		return numberValue(t, raw, integral)
 	}
-	return topology.Value{}, mismatch(t, tokNames[k])
+	return topology.Value{}, mismatch(t, k.String())
 }
 
 // numberValue converts the JSON number raw to an attribute of type t.
@@ -141,19 +142,19 @@ func mismatch(t topology.Type, got string) error {
 }
 
 // describe names the value at the cursor for an error message.
-func (d *Decoder) describe(k tokKind) string {
+func (d *Decoder) describe(k jsonscan.Kind) string {
 	sc := &d.sc
 	switch k {
-	case tokString:
-		if b, err := sc.str(); err == nil {
+	case jsonscan.KindString:
+		if b, err := sc.Str(); err == nil {
 			return "string " + strconv.Quote(truncate(string(b)))
 		}
-	case tokNumber:
-		if raw, _, err := sc.number(); err == nil {
+	case jsonscan.KindNumber:
+		if raw, _, err := sc.Number(); err == nil {
 			return "number " + string(raw)
 		}
 	}
-	return tokNames[k]
+	return k.String()
 }
 
 func truncate(s string) string {

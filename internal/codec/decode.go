@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/eventflux-io/eventflux-go/internal/jsonscan"
 	"github.com/eventflux-io/eventflux-go/sqlc/diag"
 	"github.com/eventflux-io/eventflux-go/topology"
 )
@@ -52,7 +53,7 @@ var topFields = []string{"stream", "ts", "data", "watermark"}
 type Decoder struct {
 	byName map[string]*streamDec
 	names  []string
-	sc     scanner
+	sc     jsonscan.Scanner
 	vals   []topology.Value
 	seen   []bool
 	alloc  allocator
@@ -127,16 +128,16 @@ type lineState struct {
 
 func (d *Decoder) decode(line []byte) (Line, string, error) {
 	sc := &d.sc
-	sc.reset(line)
-	if sc.peek() == 0 && sc.pos == len(line) {
+	sc.Reset(line)
+	if sc.Peek() == 0 && sc.Pos() == len(line) {
 		return Line{Kind: Blank}, "", nil
 	}
-	if err := sc.expect('{'); err != nil {
+	if err := sc.Expect('{'); err != nil {
 		return Line{}, "", err
 	}
 	st := lineState{dataAt: -1}
 	for first := true; ; first = false {
-		key, ok, err := sc.member(first)
+		key, ok, err := sc.Member(first)
 		if err != nil {
 			return Line{}, "", err
 		}
@@ -147,8 +148,8 @@ func (d *Decoder) decode(line []byte) (Line, string, error) {
 			return Line{}, field, err
 		}
 	}
-	if sc.peek() != 0 || sc.pos != len(line) {
-		return Line{}, "", sc.errorf("unexpected text after the object")
+	if sc.Peek() != 0 || sc.Pos() != len(line) {
+		return Line{}, "", sc.Errorf("unexpected text after the object")
 	}
 	return d.finish(&st)
 }
@@ -180,17 +181,17 @@ func (d *Decoder) topField(st *lineState, key []byte) (string, error) {
 			return "data", errors.New("duplicate key")
 		}
 		st.hasData = true
-		if k, err := sc.kind(); err != nil || k != tokObject {
+		if k, err := sc.Kind(); err != nil || k != jsonscan.KindObject {
 			if err != nil {
 				return "data", err
 			}
-			return "data", fmt.Errorf("expected an object, got %s", tokNames[k])
+			return "data", fmt.Errorf("expected an object, got %s", k.String())
 		}
 		if st.stream != nil {
 			return d.data(st.stream)
 		}
-		st.dataAt = sc.pos // "stream" comes later: decode once it is known
-		return "data", sc.skipValue(0)
+		st.dataAt = sc.Pos() // "stream" comes later: decode once it is known
+		return "data", sc.SkipValue(0)
 	}
 	name := string(key)
 	msg := "unknown field"
@@ -203,14 +204,14 @@ func (d *Decoder) topField(st *lineState, key []byte) (string, error) {
 // streamName scans the stream name and resolves it.
 func (d *Decoder) streamName(st *lineState) error {
 	sc := &d.sc
-	k, err := sc.kind()
+	k, err := sc.Kind()
 	if err != nil {
 		return err
 	}
-	if k != tokString {
+	if k != jsonscan.KindString {
 		return fmt.Errorf("expected a stream name, got %s", d.describe(k))
 	}
-	b, err := sc.str()
+	b, err := sc.Str()
 	if err != nil {
 		return err
 	}
@@ -227,14 +228,14 @@ func (d *Decoder) streamName(st *lineState) error {
 
 // millis scans an integer number of epoch milliseconds.
 func (d *Decoder) millis(dst *int64) error {
-	k, err := d.sc.kind()
+	k, err := d.sc.Kind()
 	if err != nil {
 		return err
 	}
-	if k != tokNumber {
+	if k != jsonscan.KindNumber {
 		return fmt.Errorf("expected integer milliseconds, got %s", d.describe(k))
 	}
-	raw, integral, err := d.sc.number()
+	raw, integral, err := d.sc.Number()
 	if err != nil {
 		return err
 	}
@@ -262,7 +263,7 @@ func (d *Decoder) finish(st *lineState) (Line, string, error) {
 	}
 	sd := st.stream
 	if st.dataAt >= 0 {
-		d.sc.pos = st.dataAt
+		d.sc.Seek(st.dataAt)
 		if field, err := d.data(sd); err != nil {
 			return Line{}, field, err
 		}

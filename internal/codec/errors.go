@@ -31,13 +31,3 @@ func IsLineError(err error) bool {
 	var le *LineError
 	return errors.As(err, &le)
 }
-
-// syntaxError is a JSON syntax problem at a byte offset of the line.
-type syntaxError struct {
-	off int
-	msg string
-}
-
-func (e *syntaxError) Error() string {
-	return fmt.Sprintf("invalid JSON at column %d: %s", e.off+1, e.msg)
-}

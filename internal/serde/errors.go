@@ -4,6 +4,8 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+
+	"github.com/eventflux-io/eventflux-go/internal/jsonscan"
 )
 
 // DecodeError is a record value that cannot be decoded into an event of
@@ -29,21 +31,11 @@ func (e *DecodeError) Error() string {
 // Unwrap returns the underlying error.
 func (e *DecodeError) Unwrap() error { return e.Err }
 
-// syntaxError is a JSON syntax problem at a byte offset of the value.
-type syntaxError struct {
-	off int
-	msg string
-}
-
-func (e *syntaxError) Error() string {
-	return fmt.Sprintf("invalid JSON at byte %d: %s", e.off+1, e.msg)
-}
-
 // Reason classifies the error for metrics: "decode" when the value is
 // malformed (bad JSON or CSV, not UTF-8, not an object), "schema" when a
 // well-formed value has a field of the wrong type or range.
 func (e *DecodeError) Reason() string {
-	var se *syntaxError
+	var se *jsonscan.SyntaxError
 	var ce *csv.ParseError
 	if errors.As(e.Err, &se) || errors.As(e.Err, &ce) || errors.As(e.Err, new(*malformedError)) {
 		return "decode"

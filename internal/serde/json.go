@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/eventflux-io/eventflux-go/internal/jsonscan"
 	"github.com/eventflux-io/eventflux-go/topology"
 )
 
@@ -22,7 +23,7 @@ type jsonNode struct {
 type jsonDec struct {
 	root  *jsonNode
 	types []topology.Type
-	sc    scanner
+	sc    jsonscan.Scanner
 }
 
 func newJSONDec(schema *topology.Schema, opts map[string]string) (*jsonDec, error) {
@@ -80,19 +81,19 @@ func (n *jsonNode) insert(segs []string, attr int, path string) error {
 // decode reads value into vals; field names the path at fault.
 func (d *jsonDec) decode(value []byte, vals []topology.Value) (string, error) {
 	sc := &d.sc
-	sc.reset(value)
-	k, err := sc.kind()
+	sc.Reset(value)
+	k, err := sc.Kind()
 	if err != nil {
 		return "", err
 	}
-	if k != tokObject {
-		return "", malformedf("expected a JSON object, got %s", tokNames[k])
+	if k != jsonscan.KindObject {
+		return "", malformedf("expected a JSON object, got %s", k.String())
 	}
 	if field, err := d.object(d.root, vals, 0); err != nil {
 		return field, err
 	}
-	if sc.peek() != 0 || sc.pos != len(value) {
-		return "", sc.errorf("unexpected text after the object")
+	if sc.Peek() != 0 || sc.Pos() != len(value) {
+		return "", sc.Errorf("unexpected text after the object")
 	}
 	return "", nil
 }
@@ -100,16 +101,16 @@ func (d *jsonDec) decode(value []byte, vals []topology.Value) (string, error) {
 // object decodes the object at the cursor against trie node n.
 func (d *jsonDec) object(n *jsonNode, vals []topology.Value, depth int) (string, error) {
 	sc := &d.sc
-	sc.pos++ // '{'
+	sc.Seek(sc.Pos() + 1) // '{'
 	for first := true; ; first = false {
-		key, ok, err := sc.member(first)
+		key, ok, err := sc.Member(first)
 		if err != nil || !ok {
 			return "", err
 		}
 		c := n.children[string(key)]
 		switch {
 		case c == nil:
-			if err := sc.skipValue(depth + 1); err != nil {
+			if err := sc.SkipValue(depth + 1); err != nil {
 				return "", err
 			}
 		case c.attr >= 0:
@@ -119,24 +120,24 @@ func (d *jsonDec) object(n *jsonNode, vals []topology.Value, depth int) (string,
 			}
 			vals[c.attr] = v
 		default:
-			k, err := sc.kind()
+			k, err := sc.Kind()
 			if err != nil {
 				return "", err
 			}
 			switch k {
-			case tokObject:
-				if depth >= maxDepth {
-					return "", sc.errorf("nesting too deep")
+			case jsonscan.KindObject:
+				if depth >= jsonscan.MaxDepth {
+					return "", sc.Errorf("nesting too deep")
 				}
 				if field, err := d.object(c, vals, depth+1); err != nil {
 					return field, err
 				}
-			case tokNull:
-				if err := sc.literal("null"); err != nil {
+			case jsonscan.KindNull:
+				if err := sc.Literal("null"); err != nil {
 					return "", err
 				}
 			default:
-				return string(key), fmt.Errorf("expected an object, got %s", tokNames[k])
+				return string(key), fmt.Errorf("expected an object, got %s", k.String())
 			}
 		}
 	}
@@ -145,23 +146,23 @@ func (d *jsonDec) object(n *jsonNode, vals []topology.Value, depth int) (string,
 // value decodes the value at the cursor as type t.
 func (d *jsonDec) value(t topology.Type) (topology.Value, error) {
 	sc := &d.sc
-	k, err := sc.kind()
+	k, err := sc.Kind()
 	if err != nil {
 		return topology.Value{}, err
 	}
 	switch k {
-	case tokNull:
-		return topology.Null(), sc.literal("null")
-	case tokTrue, tokFalse:
-		if err := sc.literal(tokNames[k]); err != nil {
+	case jsonscan.KindNull:
+		return topology.Null(), sc.Literal("null")
+	case jsonscan.KindTrue, jsonscan.KindFalse:
+		if err := sc.Literal(k.String()); err != nil {
 			return topology.Value{}, err
 		}
 		if t == topology.TypeBool {
-			return topology.Bool(k == tokTrue), nil
+			return topology.Bool(k == jsonscan.KindTrue), nil
 		}
-		return topology.Value{}, mismatch(t, tokNames[k])
-	case tokString:
-		b, err := sc.str()
+		return topology.Value{}, mismatch(t, k.String())
+	case jsonscan.KindString:
+		b, err := sc.Str()
 		if err != nil {
 			return topology.Value{}, err
 		}
@@ -169,14 +170,14 @@ func (d *jsonDec) value(t topology.Type) (topology.Value, error) {
 			return topology.String(string(b)), nil
 		}
 		return topology.Value{}, mismatch(t, "string "+strconv.Quote(truncate(string(b))))
-	case tokNumber:
-		raw, integral, err := sc.number()
+	case jsonscan.KindNumber:
+		raw, integral, err := sc.Number()
 		if err != nil {
 			return topology.Value{}, err
 		}
 		return numberValue(t, raw, integral)
 	}
-	return topology.Value{}, mismatch(t, tokNames[k])
+	return topology.Value{}, mismatch(t, k.String())
 }
 
 // numberValue converts JSON number text to type t (the replay codec's

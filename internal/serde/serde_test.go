@@ -49,7 +49,7 @@ func TestDecode(t *testing.T) {
 		{name: "json not object", bind: topology.Binding{Format: "json"},
 			value: `[1]`, err: `serde: Trades: expected a JSON object, got array`},
 		{name: "json garbage", bind: topology.Binding{Format: "json"},
-			value: `{"symbol":`, err: `serde: Trades: field $.symbol: invalid JSON at byte 11: unexpected end of line, expected a value`},
+			value: `{"symbol":`, err: `serde: Trades: field $.symbol: invalid JSON at column 11: unexpected end of line, expected a value`},
 		{name: "csv", bind: topology.Binding{Format: "csv"},
 			value: `IBM,75.5,100,`, want: `"IBM" 75.5 100 NULL`, wantTS: 7},
 		{name: "csv quoted delimiter", bind: topology.Binding{Format: "csv", Options: map[string]string{"csv.delimiter": ";"}},

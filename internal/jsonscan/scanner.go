@@ -1,48 +1,53 @@
-package codec
+// Package jsonscan is a small allocation-free JSON Scanner over one
+// document in memory (a replay line, a Kafka record value). It reports
+// token kinds and returns slices aliasing the input or a scratch buffer,
+// so decoders can fill typed values without building maps.
+package jsonscan
 
 import (
+	"fmt"
 	"unicode/utf16"
 	"unicode/utf8"
 )
 
-// tokKind is the JSON type of a scanned value.
-type tokKind uint8
+// Kind is the JSON type of a scanned value.
+type Kind uint8
 
 const (
-	tokString tokKind = iota
-	tokNumber
-	tokTrue
-	tokFalse
-	tokNull
-	tokObject
-	tokArray
+	KindString Kind = iota
+	KindNumber
+	KindTrue
+	KindFalse
+	KindNull
+	KindObject
+	KindArray
 )
 
-var tokNames = [...]string{
-	tokString: "string", tokNumber: "number", tokTrue: "true", tokFalse: "false",
-	tokNull: "null", tokObject: "object", tokArray: "array",
+var kindNames = [...]string{
+	KindString: "string", KindNumber: "number", KindTrue: "true", KindFalse: "false",
+	KindNull: "null", KindObject: "object", KindArray: "array",
 }
 
-// maxDepth bounds the nesting skipValue accepts, so a hostile line cannot
+// MaxDepth bounds the nesting skipValue accepts, so a hostile line cannot
 // exhaust the stack.
-const maxDepth = 64
+const MaxDepth = 64
 
-// scanner is a cursor over one JSON line. Methods return slices that alias
+// Scanner is a cursor over one JSON line. Methods return slices that alias
 // the line or the scratch buffer; they are valid until the next call.
-type scanner struct {
+type Scanner struct {
 	buf     []byte
 	pos     int
 	scratch []byte
 }
 
-func (s *scanner) reset(line []byte) {
+func (s *Scanner) Reset(line []byte) {
 	s.buf, s.pos = line, 0
 }
 
-func (s *scanner) errorf(msg string) error { return &syntaxError{off: s.pos, msg: msg} }
+func (s *Scanner) Errorf(msg string) error { return &SyntaxError{Offset: s.pos, Msg: msg} }
 
 // ws skips JSON whitespace.
-func (s *scanner) ws() {
+func (s *Scanner) WS() {
 	for s.pos < len(s.buf) {
 		switch s.buf[s.pos] {
 		case ' ', '\t', '\r', '\n':
@@ -54,8 +59,8 @@ func (s *scanner) ws() {
 }
 
 // peek returns the next non-space byte without consuming it, 0 at the end.
-func (s *scanner) peek() byte {
-	s.ws()
+func (s *Scanner) Peek() byte {
+	s.WS()
 	if s.pos < len(s.buf) {
 		return s.buf[s.pos]
 	}
@@ -63,12 +68,12 @@ func (s *scanner) peek() byte {
 }
 
 // expect consumes byte c after optional whitespace.
-func (s *scanner) expect(c byte) error {
-	if s.peek() != c {
+func (s *Scanner) Expect(c byte) error {
+	if s.Peek() != c {
 		if s.pos >= len(s.buf) {
-			return s.errorf("unexpected end of line, expected '" + string(c) + "'")
+			return s.Errorf("unexpected end of line, expected '" + string(c) + "'")
 		}
-		return s.errorf("expected '" + string(c) + "', found " + quoteByte(s.buf[s.pos]))
+		return s.Errorf("expected '" + string(c) + "', found " + quoteByte(s.buf[s.pos]))
 	}
 	s.pos++
 	return nil
@@ -78,8 +83,8 @@ func (s *scanner) expect(c byte) error {
 // consumed. first says whether no member has been read yet. ok is false
 // (and the '}' consumed) at the end of the object. The ':' after the key is
 // consumed too.
-func (s *scanner) member(first bool) (key []byte, ok bool, err error) {
-	c := s.peek()
+func (s *Scanner) Member(first bool) (key []byte, ok bool, err error) {
+	c := s.Peek()
 	if c == '}' {
 		s.pos++
 		return nil, false, nil
@@ -87,20 +92,20 @@ func (s *scanner) member(first bool) (key []byte, ok bool, err error) {
 	if !first {
 		if c != ',' {
 			if c == 0 && s.pos >= len(s.buf) {
-				return nil, false, s.errorf("unexpected end of line, expected ',' or '}'")
+				return nil, false, s.Errorf("unexpected end of line, expected ',' or '}'")
 			}
-			return nil, false, s.errorf("expected ',' or '}'")
+			return nil, false, s.Errorf("expected ',' or '}'")
 		}
 		s.pos++
-		c = s.peek()
+		c = s.Peek()
 	}
 	if c != '"' {
-		return nil, false, s.errorf("expected a string key")
+		return nil, false, s.Errorf("expected a string key")
 	}
-	if key, err = s.str(); err != nil {
+	if key, err = s.Str(); err != nil {
 		return nil, false, err
 	}
-	if err = s.expect(':'); err != nil {
+	if err = s.Expect(':'); err != nil {
 		return nil, false, err
 	}
 	return key, true, nil
@@ -108,33 +113,33 @@ func (s *scanner) member(first bool) (key []byte, ok bool, err error) {
 
 // kind classifies the value at the cursor (after whitespace) without
 // consuming it.
-func (s *scanner) kind() (tokKind, error) {
-	switch c := s.peek(); {
+func (s *Scanner) Kind() (Kind, error) {
+	switch c := s.Peek(); {
 	case c == '"':
-		return tokString, nil
+		return KindString, nil
 	case c == '-' || (c >= '0' && c <= '9'):
-		return tokNumber, nil
+		return KindNumber, nil
 	case c == 't':
-		return tokTrue, nil
+		return KindTrue, nil
 	case c == 'f':
-		return tokFalse, nil
+		return KindFalse, nil
 	case c == 'n':
-		return tokNull, nil
+		return KindNull, nil
 	case c == '{':
-		return tokObject, nil
+		return KindObject, nil
 	case c == '[':
-		return tokArray, nil
+		return KindArray, nil
 	case c == 0 && s.pos >= len(s.buf):
-		return 0, s.errorf("unexpected end of line, expected a value")
+		return 0, s.Errorf("unexpected end of line, expected a value")
 	default:
-		return 0, s.errorf("unexpected " + quoteByte(c))
+		return 0, s.Errorf("unexpected " + quoteByte(c))
 	}
 }
 
 // literal consumes the keyword word (true, false, null).
-func (s *scanner) literal(word string) error {
+func (s *Scanner) Literal(word string) error {
 	if len(s.buf)-s.pos < len(word) || string(s.buf[s.pos:s.pos+len(word)]) != word {
-		return s.errorf("invalid literal, expected " + word)
+		return s.Errorf("invalid literal, expected " + word)
 	}
 	s.pos += len(word)
 	return nil
@@ -142,7 +147,7 @@ func (s *scanner) literal(word string) error {
 
 // str consumes a string (the cursor is on its opening quote) and returns
 // its decoded bytes, which must be valid UTF-8.
-func (s *scanner) str() ([]byte, error) {
+func (s *Scanner) Str() ([]byte, error) {
 	s.pos++ // opening quote
 	start := s.pos
 	ascii := true
@@ -153,23 +158,23 @@ func (s *scanner) str() ([]byte, error) {
 			out := s.buf[start:s.pos]
 			s.pos++
 			if !ascii && !utf8.Valid(out) {
-				return nil, &syntaxError{off: start, msg: "invalid UTF-8 in string"}
+				return nil, &SyntaxError{Offset: start, Msg: "invalid UTF-8 in string"}
 			}
 			return out, nil
 		case c == '\\':
 			return s.strEscaped(start)
 		case c < 0x20:
-			return nil, s.errorf("control character in string")
+			return nil, s.Errorf("control character in string")
 		case c >= 0x80:
 			ascii = false
 		}
 		s.pos++
 	}
-	return nil, s.errorf("unterminated string")
+	return nil, s.Errorf("unterminated string")
 }
 
 // strEscaped finishes a string holding escapes, decoding it into scratch.
-func (s *scanner) strEscaped(start int) ([]byte, error) {
+func (s *Scanner) strEscaped(start int) ([]byte, error) {
 	out := append(s.scratch[:0], s.buf[start:s.pos]...)
 	defer func() { s.scratch = out[:0] }()
 	for s.pos < len(s.buf) {
@@ -178,7 +183,7 @@ func (s *scanner) strEscaped(start int) ([]byte, error) {
 		case c == '"':
 			s.pos++
 			if !utf8.Valid(out) {
-				return nil, &syntaxError{off: start, msg: "invalid UTF-8 in string"}
+				return nil, &SyntaxError{Offset: start, Msg: "invalid UTF-8 in string"}
 			}
 			return out, nil
 		case c == '\\':
@@ -188,19 +193,19 @@ func (s *scanner) strEscaped(start int) ([]byte, error) {
 			}
 			continue
 		case c < 0x20:
-			return nil, s.errorf("control character in string")
+			return nil, s.Errorf("control character in string")
 		}
 		out = append(out, c)
 		s.pos++
 	}
-	return nil, s.errorf("unterminated string")
+	return nil, s.Errorf("unterminated string")
 }
 
 // escape decodes the escape sequence at the cursor (on the backslash) and
 // appends it to out.
-func (s *scanner) escape(out []byte) ([]byte, error) {
+func (s *Scanner) escape(out []byte) ([]byte, error) {
 	if s.pos+1 >= len(s.buf) {
-		return nil, s.errorf("unterminated escape")
+		return nil, s.Errorf("unterminated escape")
 	}
 	c := s.buf[s.pos+1]
 	s.pos += 2
@@ -225,16 +230,16 @@ func (s *scanner) escape(out []byte) ([]byte, error) {
 		return utf8.AppendRune(out, r), nil
 	}
 	s.pos -= 2
-	return nil, s.errorf("invalid escape \\" + string(rune(c)))
+	return nil, s.Errorf("invalid escape \\" + string(rune(c)))
 }
 
 // unicodeEscape decodes the hex digits of \uXXXX (the cursor is after the
 // 'u'), combining a surrogate pair into one rune. A lone surrogate is an
 // error: it has no UTF-8 encoding.
-func (s *scanner) unicodeEscape() (rune, error) {
+func (s *Scanner) unicodeEscape() (rune, error) {
 	r, ok := s.hex4()
 	if !ok {
-		return 0, s.errorf("invalid \\u escape")
+		return 0, s.Errorf("invalid \\u escape")
 	}
 	if !utf16.IsSurrogate(r) {
 		return r, nil
@@ -247,11 +252,11 @@ func (s *scanner) unicodeEscape() (rune, error) {
 			}
 		}
 	}
-	return 0, s.errorf("unpaired surrogate in \\u escape")
+	return 0, s.Errorf("unpaired surrogate in \\u escape")
 }
 
 // hex4 reads four hex digits.
-func (s *scanner) hex4() (rune, bool) {
+func (s *Scanner) hex4() (rune, bool) {
 	if len(s.buf)-s.pos < 4 {
 		return 0, false
 	}
@@ -275,7 +280,7 @@ func (s *scanner) hex4() (rune, bool) {
 
 // number consumes a JSON number and returns its text; integral is true
 // when it has neither fraction nor exponent.
-func (s *scanner) number() (raw []byte, integral bool, err error) {
+func (s *Scanner) Number() (raw []byte, integral bool, err error) {
 	start := s.pos
 	if s.pos < len(s.buf) && s.buf[s.pos] == '-' {
 		s.pos++
@@ -284,13 +289,13 @@ func (s *scanner) number() (raw []byte, integral bool, err error) {
 	case s.pos < len(s.buf) && s.buf[s.pos] == '0':
 		s.pos++
 	case s.digits() == 0:
-		return nil, false, s.errorf("invalid number")
+		return nil, false, s.Errorf("invalid number")
 	}
 	integral = true
 	if s.pos < len(s.buf) && s.buf[s.pos] == '.' {
 		s.pos++
 		if s.digits() == 0 {
-			return nil, false, s.errorf("invalid number: no digits after '.'")
+			return nil, false, s.Errorf("invalid number: no digits after '.'")
 		}
 		integral = false
 	}
@@ -300,17 +305,17 @@ func (s *scanner) number() (raw []byte, integral bool, err error) {
 			s.pos++
 		}
 		if s.digits() == 0 {
-			return nil, false, s.errorf("invalid number: no digits in exponent")
+			return nil, false, s.Errorf("invalid number: no digits in exponent")
 		}
 		integral = false
 	}
 	if s.pos < len(s.buf) && isValueChar(s.buf[s.pos]) {
-		return nil, false, s.errorf("invalid number")
+		return nil, false, s.Errorf("invalid number")
 	}
 	return s.buf[start:s.pos], integral, nil
 }
 
-func (s *scanner) digits() int {
+func (s *Scanner) digits() int {
 	start := s.pos
 	for s.pos < len(s.buf) && s.buf[s.pos] >= '0' && s.buf[s.pos] <= '9' {
 		s.pos++
@@ -324,53 +329,53 @@ func isValueChar(c byte) bool {
 }
 
 // skipValue consumes any JSON value, validating it.
-func (s *scanner) skipValue(depth int) error {
-	k, err := s.kind()
+func (s *Scanner) SkipValue(depth int) error {
+	k, err := s.Kind()
 	if err != nil {
 		return err
 	}
 	switch k {
-	case tokString:
-		_, err = s.str()
-	case tokNumber:
-		_, _, err = s.number()
-	case tokTrue:
-		err = s.literal("true")
-	case tokFalse:
-		err = s.literal("false")
-	case tokNull:
-		err = s.literal("null")
-	case tokObject, tokArray:
-		if depth >= maxDepth {
-			return s.errorf("nesting too deep")
+	case KindString:
+		_, err = s.Str()
+	case KindNumber:
+		_, _, err = s.Number()
+	case KindTrue:
+		err = s.Literal("true")
+	case KindFalse:
+		err = s.Literal("false")
+	case KindNull:
+		err = s.Literal("null")
+	case KindObject, KindArray:
+		if depth >= MaxDepth {
+			return s.Errorf("nesting too deep")
 		}
 		err = s.skipComposite(k, depth+1)
 	}
 	return err
 }
 
-func (s *scanner) skipComposite(k tokKind, depth int) error {
+func (s *Scanner) skipComposite(k Kind, depth int) error {
 	s.pos++ // '{' or '['
 	for first := true; ; first = false {
-		if k == tokObject {
-			_, ok, err := s.member(first)
+		if k == KindObject {
+			_, ok, err := s.Member(first)
 			if err != nil || !ok {
 				return err
 			}
 		} else {
-			c := s.peek()
+			c := s.Peek()
 			if c == ']' {
 				s.pos++
 				return nil
 			}
 			if !first {
 				if c != ',' {
-					return s.errorf("expected ',' or ']'")
+					return s.Errorf("expected ',' or ']'")
 				}
 				s.pos++
 			}
 		}
-		if err := s.skipValue(depth); err != nil {
+		if err := s.SkipValue(depth); err != nil {
 			return err
 		}
 	}
@@ -382,4 +387,29 @@ func quoteByte(c byte) string {
 	}
 	const hex = "0123456789abcdef"
 	return "byte 0x" + string(hex[c>>4]) + string(hex[c&15])
+}
+
+// String returns the kind's JSON name: string, number, true, ...
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "?"
+}
+
+// Pos returns the byte offset of the cursor.
+func (s *Scanner) Pos() int { return s.pos }
+
+// Seek moves the cursor to byte offset pos.
+func (s *Scanner) Seek(pos int) { s.pos = pos }
+
+// SyntaxError is a JSON syntax problem at a byte offset of the document.
+type SyntaxError struct {
+	Offset int
+	Msg    string
+}
+
+// Error renders "invalid JSON at column N: msg" (N = Offset + 1).
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("invalid JSON at column %d: %s", e.Offset+1, e.Msg)
 }
