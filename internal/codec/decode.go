@@ -239,7 +239,7 @@ func (d *Decoder) millis(dst *int64) error {
 	if err != nil {
 		return err
 	}
-	n, ok := parseInt(raw)
+	n, ok := jsonscan.ParseInt(raw)
 	if !integral || !ok {
 		return fmt.Errorf("expected integer milliseconds, got number %s", raw)
 	}

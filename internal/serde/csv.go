@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/eventflux-io/eventflux-go/internal/jsonscan"
 	"github.com/eventflux-io/eventflux-go/topology"
 )
 
@@ -145,8 +146,8 @@ func csvValue(t topology.Type, f string) (topology.Value, error) {
 	case topology.TypeInt, topology.TypeLong, topology.TypeFloat, topology.TypeDouble:
 		integral := !strings.ContainsAny(f, ".eE")
 		if _, err := strconv.ParseFloat(f, 64); err == nil {
-			return numberValue(t, []byte(f), integral)
+			return jsonscan.NumberValue(t, []byte(f), integral)
 		}
 	}
-	return topology.Value{}, mismatch(t, strconv.Quote(truncate(f)))
+	return topology.Value{}, jsonscan.Mismatch(t, strconv.Quote(jsonscan.Truncate(f)))
 }

@@ -1,10 +1,7 @@
 package serde
 
 import (
-	"errors"
 	"fmt"
-	"math"
-	"strconv"
 	"strings"
 
 	"github.com/eventflux-io/eventflux-go/internal/jsonscan"
@@ -114,7 +111,7 @@ func (d *jsonDec) object(n *jsonNode, vals []topology.Value, depth int) (string,
 				return "", err
 			}
 		case c.attr >= 0:
-			v, err := d.value(d.types[c.attr])
+			v, err := d.sc.Value(d.types[c.attr], nil)
 			if err != nil {
 				return c.path, err
 			}
@@ -141,85 +138,4 @@ func (d *jsonDec) object(n *jsonNode, vals []topology.Value, depth int) (string,
 			}
 		}
 	}
-}
-
-// value decodes the value at the cursor as type t.
-func (d *jsonDec) value(t topology.Type) (topology.Value, error) {
-	sc := &d.sc
-	k, err := sc.Kind()
-	if err != nil {
-		return topology.Value{}, err
-	}
-	switch k {
-	case jsonscan.KindNull:
-		return topology.Null(), sc.Literal("null")
-	case jsonscan.KindTrue, jsonscan.KindFalse:
-		if err := sc.Literal(k.String()); err != nil {
-			return topology.Value{}, err
-		}
-		if t == topology.TypeBool {
-			return topology.Bool(k == jsonscan.KindTrue), nil
-		}
-		return topology.Value{}, mismatch(t, k.String())
-	case jsonscan.KindString:
-		b, err := sc.Str()
-		if err != nil {
-			return topology.Value{}, err
-		}
-		if t == topology.TypeString {
-			return topology.String(string(b)), nil
-		}
-		return topology.Value{}, mismatch(t, "string "+strconv.Quote(truncate(string(b))))
-	case jsonscan.KindNumber:
-		raw, integral, err := sc.Number()
-		if err != nil {
-			return topology.Value{}, err
-		}
-		return numberValue(t, raw, integral)
-	}
-	return topology.Value{}, mismatch(t, k.String())
-}
-
-// numberValue converts JSON number text to type t (the replay codec's
-// rules).
-func numberValue(t topology.Type, raw []byte, integral bool) (topology.Value, error) {
-	switch t {
-	case topology.TypeInt, topology.TypeLong:
-		if !integral {
-			return topology.Value{}, mismatch(t, "number "+string(raw))
-		}
-		n, err := strconv.ParseInt(string(raw), 10, 64)
-		if err != nil || (t == topology.TypeInt && (n < math.MinInt32 || n > math.MaxInt32)) {
-			return topology.Value{}, fmt.Errorf("number %s out of %s range", raw, t)
-		}
-		if t == topology.TypeInt {
-			return topology.Int(int32(n)), nil
-		}
-		return topology.Long(n), nil
-	case topology.TypeDouble:
-		f, err := strconv.ParseFloat(string(raw), 64)
-		if err != nil {
-			return topology.Value{}, fmt.Errorf("number %s out of DOUBLE range", raw)
-		}
-		return topology.Double(f), nil
-	case topology.TypeFloat:
-		f, err := strconv.ParseFloat(string(raw), 32)
-		if err != nil {
-			return topology.Value{}, fmt.Errorf("number %s out of FLOAT range", raw)
-		}
-		return topology.Float(float32(f)), nil
-	}
-	return topology.Value{}, mismatch(t, "number "+string(raw))
-}
-
-func mismatch(t topology.Type, got string) error {
-	return errors.New("expected " + t.String() + ", got " + got)
-}
-
-func truncate(s string) string {
-	const max = 40
-	if len(s) <= max {
-		return s
-	}
-	return s[:max] + "..."
 }
