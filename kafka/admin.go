@@ -130,6 +130,46 @@ func (a *Admin) EnsureTopics(topics []string, partitions int) (map[string]int, e
 	return counts, nil
 }
 
+// TopicSpec is a topic for EnsureTopicSpecs.
+type TopicSpec struct {
+	Name       string
+	Partitions int
+	// Configs are topic configs set at creation (cleanup.policy, ...).
+	Configs map[string]string
+}
+
+// EnsureTopicSpecs creates those of specs that do not exist and returns
+// the partition count of every topic (existing ones keep theirs and their
+// configs).
+func (a *Admin) EnsureTopicSpecs(specs []TopicSpec) (map[string]int, error) {
+	names := make([]string, len(specs))
+	for i, s := range specs {
+		names[i] = s.Name
+	}
+	counts, err := a.Partitions(names...)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range specs {
+		if _, ok := counts[s.Name]; ok {
+			continue
+		}
+		d := &sarama.TopicDetail{NumPartitions: int32(s.Partitions), ReplicationFactor: a.ReplicationFactor}
+		if len(s.Configs) > 0 {
+			d.ConfigEntries = make(map[string]*string, len(s.Configs))
+			for k, v := range s.Configs {
+				d.ConfigEntries[k] = &v
+			}
+		}
+		err := a.ca.CreateTopic(s.Name, d, false)
+		if err != nil && !errors.Is(err, sarama.ErrTopicAlreadyExists) {
+			return nil, fmt.Errorf("kafka: create topic %s (%d partitions): %w", s.Name, s.Partitions, err)
+		}
+		counts[s.Name] = s.Partitions
+	}
+	return counts, nil
+}
+
 // Close closes the admin client.
 func (a *Admin) Close() error {
 	if err := a.ca.Close(); err != nil {

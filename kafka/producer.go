@@ -24,6 +24,11 @@ type ProducerOptions struct {
 	// 0: send as soon as the previous request is answered, which batches
 	// naturally under load (one request in flight per broker).
 	FlushBytes int
+	// TrackOffsets makes the producer record the offset of every
+	// acknowledged record, for Acked (the runtime checkpoints its changelog
+	// positions with it). Default false: exactly once, acknowledgements are
+	// not even returned.
+	TrackOffsets bool
 }
 
 // Producer writes records, transactionally or at least once. It is used
@@ -38,12 +43,18 @@ type Producer struct {
 	opts ProducerOptions
 	ap   sarama.AsyncProducer
 	txn  bool
-	wg   sync.WaitGroup
+	// track: count pending records and record acked offsets (always
+	// at least once; exactly once with TrackOffsets).
+	track bool
+	wg    sync.WaitGroup
 
 	mu       sync.Mutex
 	cond     *sync.Cond
-	pending  int // at-least-once: sent, not yet acknowledged
+	pending  int // when tracking: sent, not yet acknowledged
 	firstErr error
+	// acked maps a partition to the offset after its last acknowledged
+	// record since Begin (with TrackOffsets).
+	acked map[TopicPartition]int64
 
 	// At-least-once: offsets to commit after the flush.
 	offsets []Offset
@@ -58,7 +69,8 @@ func NewProducer(opts ProducerOptions) (*Producer, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Producer{opts: opts, txn: opts.TransactionalID != ""}
+	p := &Producer{opts: opts, txn: opts.TransactionalID != "", acked: map[TopicPartition]int64{}}
+	p.track = !p.txn || opts.TrackOffsets
 	p.cond = sync.NewCond(&p.mu)
 	cfg.Producer.Idempotent = true
 	cfg.Producer.RequiredAcks = sarama.WaitForAll
@@ -67,7 +79,7 @@ func NewProducer(opts ProducerOptions) (*Producer, error) {
 	cfg.Producer.Retry.Backoff = 100 * time.Millisecond
 	cfg.Producer.Partitioner = sarama.NewManualPartitioner
 	cfg.Producer.Return.Errors = true
-	cfg.Producer.Return.Successes = !p.txn
+	cfg.Producer.Return.Successes = p.track
 	if opts.FlushBytes > 0 {
 		cfg.Producer.Flush.Bytes = opts.FlushBytes
 		cfg.Producer.Flush.Frequency = 5 * time.Millisecond
@@ -104,7 +116,7 @@ func (p *Producer) drainErrors() {
 		if p.firstErr == nil {
 			p.firstErr = e.Err
 		}
-		if !p.txn {
+		if p.track {
 			p.pending--
 			p.cond.Broadcast()
 		}
@@ -114,11 +126,17 @@ func (p *Producer) drainErrors() {
 
 func (p *Producer) drainSuccesses() {
 	defer p.wg.Done()
-	if p.txn {
+	if !p.track {
 		return
 	}
-	for range p.ap.Successes() {
+	for m := range p.ap.Successes() {
 		p.mu.Lock()
+		if p.opts.TrackOffsets {
+			tp := TopicPartition{Topic: m.Topic, Partition: m.Partition}
+			if next, ok := p.acked[tp]; !ok || m.Offset+1 > next {
+				p.acked[tp] = m.Offset + 1
+			}
+		}
 		p.pending--
 		if p.pending == 0 {
 			p.cond.Broadcast()
@@ -147,6 +165,7 @@ func (p *Producer) wrap(op string, err error) error {
 func (p *Producer) Begin() error {
 	p.mu.Lock()
 	p.firstErr = nil
+	clear(p.acked)
 	p.mu.Unlock()
 	if !p.txn {
 		return nil
@@ -170,7 +189,7 @@ func (p *Producer) Send(r *Record) {
 			m.Headers[i] = sarama.RecordHeader{Key: []byte(h.Key), Value: h.Value}
 		}
 	}
-	if !p.txn {
+	if p.track {
 		p.mu.Lock()
 		p.pending++
 		p.mu.Unlock()
@@ -203,7 +222,7 @@ func (p *Producer) SendOffsets(s *Session, offsets []Offset) error {
 func (p *Producer) Flush() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !p.txn {
+	if p.track {
 		for p.pending > 0 {
 			p.cond.Wait()
 		}
@@ -215,7 +234,19 @@ func (p *Producer) Flush() error {
 // least once it flushes and then commits the offsets given to SendOffsets.
 func (p *Producer) Commit() error {
 	if p.txn {
-		return p.wrap("commit", p.ap.CommitTxn())
+		if err := p.ap.CommitTxn(); err != nil {
+			return p.wrap("commit", err)
+		}
+		if p.track {
+			// The transaction's records are acknowledged; wait until
+			// their acknowledgements are counted, for Acked.
+			p.mu.Lock()
+			for p.pending > 0 {
+				p.cond.Wait()
+			}
+			p.mu.Unlock()
+		}
+		return nil
 	}
 	if err := p.Flush(); err != nil {
 		return p.wrap("flush", err)
@@ -226,6 +257,20 @@ func (p *Producer) Commit() error {
 		return nil
 	}
 	return s.CommitOffsets(offs)
+}
+
+// Acked returns, with TrackOffsets, each partition written since Begin
+// mapped to the offset after its last acknowledged record. After a
+// successful Commit it covers every record of the batch. The map is a
+// copy.
+func (p *Producer) Acked() map[TopicPartition]int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make(map[TopicPartition]int64, len(p.acked))
+	for tp, o := range p.acked {
+		out[tp] = o
+	}
+	return out
 }
 
 // Abort aborts the transaction: none of its records become visible to

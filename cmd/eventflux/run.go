@@ -97,6 +97,7 @@ func runPipeline(ctx context.Context, p *config.Pipeline, logw io.Writer, onRead
 		MaxTaskIdle:     p.Processing.MaxTaskIdle,
 		InstanceID:      p.Processing.InstanceID,
 		DeadLetterTopic: p.Errors.DLQTopic,
+		StateDir:        p.Processing.StateDir,
 		Metrics:         opsMetrics{metrics},
 		Logger:          log,
 		Ready: func(ready bool) {
@@ -315,6 +316,13 @@ func (a opsMetrics) Rebalance()               { a.m.Rebalances.Inc() }
 func (a opsMetrics) Tasks(n int)              { a.m.ActiveTasks.Set(float64(n)) }
 func (a opsMetrics) Lag(topic string, partition int32, lag int64) {
 	a.m.ConsumerLag.WithLabelValues(topic, strconv.Itoa(int(partition))).Set(float64(lag))
+}
+
+func (a opsMetrics) Restored(store string, n int) {
+	a.m.RestoredRecords.WithLabelValues(store).Add(float64(n))
+}
+func (a opsMetrics) RestoreProgress(store string, fraction float64) {
+	a.m.RestoreProgress.WithLabelValues(store).Set(fraction)
 }
 
 // formatGiven reports whether the SQL format of b was certainly written by

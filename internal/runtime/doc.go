@@ -40,6 +40,23 @@
 // eventflux.source.partition, eventflux.source.offset and eventflux.error;
 // or is skipped, or stops the worker, per DeadLetterPolicy.
 //
-// Not yet: state changelogs and restore (stateful operators start empty
-// after a rebalance), stream time checkpointing, repartition topics.
+// State. A topology with operator stores keeps each task's state in a
+// statestore.TaskState: Pebble under StateDir/<task> (in memory without
+// StateDir), kept open across generations while the task stays. Every
+// store has a changelog topic "<app>-<store>-changelog" (created at start
+// with the sources' partition count, cleanup.policy compact; windowed
+// stores compact,delete with ChangelogRetention), partition = task. At
+// each commit the task flushes its operators, produces the batch's
+// changelog records in the transaction with the outputs and offsets,
+// commits the transaction, and then commits the batch locally with the
+// acknowledged changelog positions and the input offsets. On assignment
+// (after the producer fenced any previous owner) each store is restored
+// from its checkpointed changelog position to the last stable offset,
+// read_committed, before the task processes or the worker reports
+// ready; the same tail replay repairs a crash between the Kafka and the
+// local commit. A task that moves away has its state closed; its
+// directory is deleted at the next assignment that does not bring it
+// back. At least once, the loop is the same without the transaction.
+//
+// Not yet: repartition topics.
 package runtime

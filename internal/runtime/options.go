@@ -73,6 +73,11 @@ type Metrics interface {
 	// position. It is reported after each commit and on each idle commit
 	// tick, once both are known.
 	Lag(topic string, partition int32, lag int64)
+	// Restored counts n changelog records applied to store while
+	// restoring; RestoreProgress sets the fraction (0 to 1) of the
+	// store's changelog tail restored, 1 once done.
+	Restored(store string, n int)
+	RestoreProgress(store string, fraction float64)
 }
 
 // Options configures Run.
@@ -112,12 +117,22 @@ type Options struct {
 	// group, creating producers, checking topics) are retried, with
 	// backoff from 100ms doubling to 5s, before Run gives up. Default 10.
 	MaxRetries int
+	// StateDir holds the tasks' state stores, one Pebble instance per
+	// task under StateDir/<task>. Default "": in-memory stores, restored
+	// in full from the changelog topics whenever a task is assigned to
+	// this worker again after it moved away or the worker restarted.
+	StateDir string
+	// ChangelogRetention is the retention.ms of windowed stores'
+	// changelog topics (cleanup.policy compact,delete), set when the
+	// worker creates them. It must exceed the longest window plus its
+	// grace. Default 7 days.
+	ChangelogRetention time.Duration
 	// Metrics receives measurements. Default: none.
 	Metrics Metrics
 	// Logger receives the worker's logs. Default: discarded.
 	Logger *slog.Logger
 	// Ready is called with true once the worker has its first assignment
-	// and its tasks' producers are ready, and with false when it shuts
+	// and its tasks' producers are ready and state stores restored, and with false when it shuts
 	// down. Default: none.
 	Ready func(ready bool)
 
@@ -147,6 +162,9 @@ func (o *Options) defaults() error {
 	if o.TransactionTimeout <= 0 {
 		o.TransactionTimeout = 10 * time.Second
 	}
+	if o.ChangelogRetention <= 0 {
+		o.ChangelogRetention = 7 * 24 * time.Hour
+	}
 	if o.MaxRetries <= 0 {
 		o.MaxRetries = 10
 	}
@@ -164,15 +182,17 @@ func (o *Options) defaults() error {
 
 type nopMetrics struct{}
 
-func (nopMetrics) RecordsIn(string, int)        {}
-func (nopMetrics) RecordsOut(string, int)       {}
-func (nopMetrics) ProcessLatency(time.Duration) {}
-func (nopMetrics) Commit(time.Duration)         {}
-func (nopMetrics) Abort()                       {}
-func (nopMetrics) DeadLetter(string)            {}
-func (nopMetrics) Rebalance()                   {}
-func (nopMetrics) Tasks(int)                    {}
-func (nopMetrics) Lag(string, int32, int64)     {}
+func (nopMetrics) RecordsIn(string, int)           {}
+func (nopMetrics) RecordsOut(string, int)          {}
+func (nopMetrics) ProcessLatency(time.Duration)    {}
+func (nopMetrics) Commit(time.Duration)            {}
+func (nopMetrics) Abort()                          {}
+func (nopMetrics) DeadLetter(string)               {}
+func (nopMetrics) Rebalance()                      {}
+func (nopMetrics) Tasks(int)                       {}
+func (nopMetrics) Lag(string, int32, int64)        {}
+func (nopMetrics) Restored(string, int)            {}
+func (nopMetrics) RestoreProgress(string, float64) {}
 
 // RecordError is a record the worker stopped on (policy Fail).
 type RecordError struct {

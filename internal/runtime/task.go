@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sync"
 	"time"
 
 	"github.com/eventflux-io/eventflux-go/internal/serde"
 	"github.com/eventflux-io/eventflux-go/kafka"
+	"github.com/eventflux-io/eventflux-go/statestore"
 	"github.com/eventflux-io/eventflux-go/topology"
 )
 
@@ -46,6 +48,10 @@ type taskRun struct {
 	p      *kafka.Producer
 	topo   *topology.Task
 	inputs []*input
+	// state is the task's state when the topology is stateful (nil
+	// otherwise); clog is the changelog batch being produced.
+	state statestore.TaskState
+	clog  []statestore.ChangelogRecord
 
 	open      bool // a transaction (batch) is open
 	opened    time.Time
@@ -60,11 +66,17 @@ type taskRun struct {
 }
 
 // runTask runs task ta until the session ends. started is called once the
-// task is ready to process (or failed to get ready).
+// task is ready to process (its producer created and its state restored)
+// or failed to get ready.
 func (w *worker) runTask(s *kafka.Session, ta kafka.TaskAssignment, started func()) (err error) {
 	ctx := s.Context()
+	var once sync.Once
+	ready := func() { once.Do(started) }
+	defer ready()
+	// The producer comes first: initialising its transactional id fences
+	// a previous owner and aborts its open transaction, so the changelog's
+	// last stable offset is final before the restore reads up to it.
 	p, err := w.producer(ctx, ta.Task)
-	started()
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil
@@ -73,7 +85,24 @@ func (w *worker) runTask(s *kafka.Session, ta kafka.TaskAssignment, started func
 	}
 	r := &taskRun{w: w, s: s, ctx: ctx, task: ta.Task, p: p, in: map[string]int{}, out: map[string]int{}}
 	defer r.report()
-	r.topo, err = topology.NewTask(w.opts.Topology, topology.TaskOptions{Emit: r.emit})
+	if w.stateful {
+		r.state, err = w.restore(ctx, ta.Task)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err // a failed generation: retried with backoff
+		}
+	}
+	ready()
+	topts := topology.TaskOptions{Emit: r.emit}
+	if r.state != nil {
+		topts.State = r.state
+		// A batch the generation leaves uncommitted (aborted, or its local
+		// commit failed) is dropped; the next restore repairs the state.
+		defer r.state.Abort()
+	}
+	r.topo, err = topology.NewTask(w.opts.Topology, topts)
 	if err != nil {
 		return &fatalError{fmt.Errorf("runtime: task %d: %w", ta.Task, err)}
 	}
@@ -387,6 +416,11 @@ func (r *taskRun) commit() error {
 		hook(r.task)
 	}
 	start := time.Now()
+	if r.state != nil {
+		if err := r.sendChangelog(); err != nil {
+			return err
+		}
+	}
 	offs := r.offsets()
 	if err := r.p.SendOffsets(r.s, offs); err != nil {
 		return err
@@ -400,9 +434,62 @@ func (r *taskRun) commit() error {
 			in.committed = in.next
 		}
 	}
+	if r.state != nil {
+		if err := r.commitState(); err != nil {
+			// The Kafka transaction is committed: the next generation's
+			// restore replays the changelog tail into the store.
+			return err
+		}
+	}
 	r.w.opts.Metrics.Commit(time.Since(start))
 	r.report()
 	r.reportLag()
+	return nil
+}
+
+// sendChangelog flushes the operators' state into the task's batch and
+// sends its changelog records, in the open transaction, each to the
+// task's partition of its store's changelog topic, timestamped with the
+// stream time.
+func (r *taskRun) sendChangelog() error {
+	if err := r.topo.Flush(); err != nil {
+		return fmt.Errorf("runtime: task %d: %w", r.task, err)
+	}
+	r.clog = r.state.AppendChangelog(r.clog[:0])
+	ts := time.Now()
+	if st := r.topo.StreamTime(); st != topology.NoTime {
+		ts = time.UnixMilli(st)
+	}
+	for i := range r.clog {
+		c := &r.clog[i]
+		r.p.Send(&kafka.Record{Topic: r.w.changelogTopic(c.Store), Partition: r.task, Key: c.Key, Value: c.Value, Timestamp: ts})
+	}
+	return nil
+}
+
+// commitState commits the task's batch locally after the Kafka commit,
+// with the changelog positions the producer acknowledged and the input
+// positions.
+func (r *taskRun) commitState() error {
+	cp := statestore.Checkpoint{Inputs: map[statestore.TopicPartition]int64{}}
+	if len(r.clog) > 0 {
+		acked := r.p.Acked()
+		cp.Changelog = map[string]int64{}
+		for _, s := range r.state.Stores() {
+			if next, ok := acked[kafka.TopicPartition{Topic: r.w.changelogTopic(s.Name), Partition: r.task}]; ok {
+				cp.Changelog[s.Name] = next
+			}
+		}
+	}
+	for _, in := range r.inputs {
+		if in.committed >= 0 {
+			cp.Inputs[statestore.TopicPartition{Topic: in.tp.Topic, Partition: in.tp.Partition}] = in.committed
+		}
+	}
+	r.clog = r.clog[:0]
+	if err := r.topo.Commit(cp); err != nil {
+		return fmt.Errorf("runtime: task %d: local state commit: %w", r.task, err)
+	}
 	return nil
 }
 

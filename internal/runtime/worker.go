@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/eventflux-io/eventflux-go/kafka"
+	"github.com/eventflux-io/eventflux-go/statestore"
+	"github.com/eventflux-io/eventflux-go/statestore/pebblestore"
 	"github.com/eventflux-io/eventflux-go/topology"
 )
 
@@ -26,13 +28,35 @@ func Run(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
-	w := &worker{opts: opts, plan: p, log: opts.Logger, producers: map[int32]*kafka.Producer{}}
+	w := &worker{opts: opts, plan: p, log: opts.Logger, producers: map[int32]*kafka.Producer{},
+		stateful: stateful(opts.Topology), states: map[int32]statestore.TaskState{}, gone: map[int32]bool{}}
 	defer opts.Ready(false)
-	if stores := opts.Topology.Stores(); len(stores) > 0 {
-		// Said loudly, not silently: the live worker does not yet mirror
-		// operator state to changelog topics.
-		w.log.Warn("runtime: window, aggregation and partition state is not restored after a restart or rebalance yet (no changelog topics); such outputs are exactly-once only while tasks stay put",
-			"stores", len(stores))
+	if w.stateful {
+		w.clTopics = map[string]string{}
+		for _, s := range opts.Topology.Stores() {
+			w.clTopics[s.Name] = w.changelogTopic(s.Name)
+		}
+		if err := w.scanStateDir(); err != nil {
+			return err
+		}
+		r, err := retry(w, ctx, "connect changelog reader", func() (*kafka.Reader, error) { return kafka.NewReader(opts.Kafka) })
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		w.reader = r
+		if opts.StateDir != "" {
+			w.cache = pebblestore.NewCache(pebblestore.DefaultBlockCacheSize)
+		}
+		defer func() {
+			w.closeStates()
+			if w.cache != nil {
+				w.cache.Close()
+			}
+			w.reader.Close()
+		}()
 	}
 	if err := w.ensureTopics(ctx); err != nil {
 		if ctx.Err() != nil {
@@ -81,6 +105,18 @@ type worker struct {
 	mu        sync.Mutex
 	producers map[int32]*kafka.Producer
 	ready     bool
+
+	// stateful: the topology has operator stores, kept in per-task states
+	// mirrored to changelog topics. states holds the open state of each
+	// task here (kept across generations, like producers); gone the tasks
+	// whose state was closed at the previous assignment (their directories
+	// are deleted at the next one unless they come back).
+	stateful bool
+	reader   *kafka.Reader
+	cache    *pebblestore.Cache // the tasks' shared block cache
+	clTopics map[string]string  // store name -> changelog topic (read-only)
+	states   map[int32]statestore.TaskState
+	gone     map[int32]bool
 }
 
 // consume runs generations until ctx is done or a fatal error.
@@ -179,6 +215,18 @@ func (w *worker) ensureTopics(ctx context.Context) error {
 		s.partitions = counts[s.topic]
 	}
 	w.plan.dlqPartitions = counts[w.opts.DeadLetterTopic]
+	if w.stateful {
+		specs := w.changelogSpecs(n)
+		counts, err := retry(w, ctx, "create changelog topics", func() (map[string]int, error) { return a.EnsureTopicSpecs(specs) })
+		if err != nil {
+			return err
+		}
+		for _, sp := range specs {
+			if counts[sp.Name] < n {
+				return fmt.Errorf("runtime: changelog topic %s has %d partitions, fewer than the sources' %d", sp.Name, counts[sp.Name], n)
+			}
+		}
+	}
 	return nil
 }
 
@@ -194,6 +242,9 @@ func (w *worker) session(s *kafka.Session) error {
 	}
 	w.log.Info("runtime: assigned", "generation", asg.Generation, "member", asg.MemberID, "tasks", tasks)
 	w.closeProducers(asg.Tasks)
+	if w.stateful {
+		w.rotateStates(asg.Tasks)
+	}
 
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -237,7 +288,7 @@ func (w *worker) producer(ctx context.Context, task int32) (*kafka.Producer, err
 	if p != nil {
 		return p, nil
 	}
-	po := kafka.ProducerOptions{Options: w.opts.Kafka, TransactionTimeout: w.opts.TransactionTimeout}
+	po := kafka.ProducerOptions{Options: w.opts.Kafka, TransactionTimeout: w.opts.TransactionTimeout, TrackOffsets: w.stateful}
 	if w.opts.Guarantee == ExactlyOnce {
 		po.TransactionalID = w.opts.App + "-" + strconv.Itoa(int(task))
 	}
