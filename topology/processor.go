@@ -43,6 +43,13 @@ type Context interface {
 	WindowStore(name string) (statestore.Windowed, error)
 	// NodeName returns the name of the node this context belongs to.
 	NodeName() string
+	// Late reports that the processor dropped ev because it arrived too
+	// late (a window whose windows all closed, end + grace <= stream
+	// time); reason says why, e.g. "window closed at 1970-01-01T00:00:01Z".
+	// The processor still counts the event itself. The task hands it to
+	// TaskOptions.OnLate, if set, synchronously: the runtime dead-letters
+	// it with the input record being processed. ev may be retained.
+	Late(ev *Event, reason string)
 }
 
 // NoTime is the stream time of a task that has seen no event yet.

@@ -27,7 +27,15 @@ type TaskOptions struct {
 	// Emit is called for each event inserted into a stream by a query.
 	// Default: events are dropped after flowing to downstream queries.
 	Emit EmitFunc
+	// OnLate is called, during Process, for each event a processor drops
+	// as late (Context.Late), with the processor's node name and the
+	// reason. Default: late events are only counted by their processor.
+	OnLate LateFunc
 }
+
+// LateFunc receives an event processor node dropped as late, see
+// Context.Late.
+type LateFunc func(node string, ev *Event, reason string)
 
 // Task runs one instance of a topology: it owns the processor instances,
 // their stores and the stream time of one partition (group). A Task is not
@@ -328,6 +336,13 @@ func (tn *taskNode) declared(name string, kind statestore.Kind) error {
 		}
 	}
 	return fmt.Errorf("topology: node %s does not declare store %q", tn.node.Info.Name, name)
+}
+
+// Late implements Context.
+func (tn *taskNode) Late(ev *Event, reason string) {
+	if fn := tn.task.opts.OnLate; fn != nil {
+		fn(tn.node.Info.Name, ev, reason)
+	}
 }
 
 // NodeName implements Context.

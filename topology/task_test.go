@@ -101,3 +101,48 @@ func TestBuilderRejectsBadGraphs(t *testing.T) {
 		}
 	}
 }
+
+// TestTaskReportsLateEvents: Context.Late reaches TaskOptions.OnLate with
+// the reporting node, the event and the reason; without OnLate it is a
+// no-op.
+func TestTaskReportsLateEvents(t *testing.T) {
+	in := topology.NewSchema("In", topology.Attribute{Name: "x", Type: topology.TypeLong})
+	b := topology.NewBuilder()
+	b.AddStream(in, topology.Binding{Topic: "in"})
+	dropOld := topology.ProcessorFunc(func(ctx topology.Context, ev *topology.Event) error {
+		if ev.TS < ctx.StreamTime() {
+			ctx.Late(ev, "too old")
+		}
+		return nil
+	})
+	b.AddProcessor(topology.NodeInfo{Name: "q/window", Op: "window", Schema: in}, dropOld.Supplier(), "In")
+	topo, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	task, err := topology.NewTask(topo, topology.TaskOptions{OnLate: func(node string, ev *topology.Event, reason string) {
+		got = append(got, node+" "+ev.Values[0].String()+" "+reason)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range []*topology.Event{topology.NewEvent(10, topology.Long(1)), topology.NewEvent(5, topology.Long(2))} {
+		if err := task.Process("In", ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want := "q/window 2 too old"; strings.Join(got, "; ") != want {
+		t.Errorf("OnLate got %q, want %q", got, want)
+	}
+	plain, err := topology.NewTask(topo, topology.TaskOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := plain.Process("In", topology.NewEvent(10, topology.Long(1))); err != nil {
+		t.Fatal(err)
+	}
+	if err := plain.Process("In", topology.NewEvent(5, topology.Long(2))); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,9 +1,14 @@
 package windows
 
-import "github.com/eventflux-io/eventflux-go/topology"
+import (
+	"time"
 
-// Counters are a window's dropped-event counters, read by the runtime for
-// metrics (and, later, to route dropped events to the dead-letter topic).
+	"github.com/eventflux-io/eventflux-go/topology"
+)
+
+// Counters are a window's dropped-event counters. Late events are also
+// reported as they are dropped through topology.Context.Late, which the
+// runtime turns into metrics and, optionally, dead letters.
 type Counters struct {
 	// Late counts events a Kafka-style window (tumbling, hopping, session)
 	// dropped because every window they belong to had already closed
@@ -14,8 +19,8 @@ type Counters struct {
 	NoTime int64
 }
 
-// Counted is implemented by every window processor. The runtime reads the
-// counters of the processors it owns (see docs/windows.md, "Late events").
+// Counted is implemented by every window processor (see docs/windows.md,
+// "Late events").
 type Counted interface {
 	Counters() Counters
 }
@@ -45,6 +50,19 @@ func (b *base) Close() error { return nil }
 
 // Counters implements Counted.
 func (b *base) Counters() Counters { return b.counters }
+
+// late counts ev as late and reports it to the task: every window it
+// belongs to closed at closedAt (end + grace, epoch ms).
+func (b *base) late(ev *topology.Event, closedAt int64) {
+	b.counters.Late++
+	b.ctx.Late(ev, "window closed at "+FormatTime(closedAt))
+}
+
+// FormatTime renders an epoch-millisecond time as RFC 3339 in UTC with
+// milliseconds, as late-event reasons do.
+func FormatTime(ms int64) string {
+	return time.UnixMilli(ms).UTC().Format("2006-01-02T15:04:05.000Z07:00")
+}
 
 // emit forwards a new event of kind at ts holding vals. Events come from
 // chunks so that a window producing many events allocates rarely.

@@ -16,6 +16,12 @@ type fakeCtx struct {
 	st    int64
 	out   []*topology.Event
 	state statestore.TaskState
+	// late records the Late reports: "v@ts: reason" (v the first value).
+	late []string
+}
+
+func (c *fakeCtx) Late(ev *topology.Event, reason string) {
+	c.late = append(c.late, ev.Values[0].String()+"@"+strconv.FormatInt(ev.TS, 10)+": "+reason)
 }
 
 func (c *fakeCtx) Forward(ev *topology.Event) error { c.out = append(c.out, ev); return nil }

@@ -196,7 +196,8 @@ func (w *hoppingWindow) Process(ev *topology.Event) error {
 		w.next++
 	}
 	if !added {
-		w.counters.Late++
+		// The latest window holding ev starts at last; it closed last.
+		w.late(ev, last+w.size+w.grace)
 	}
 	return nil
 }

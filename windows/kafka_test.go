@@ -1,6 +1,9 @@
 package windows
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestTumbling(t *testing.T) {
 	h := newHarness(t, Spec{Kind: Tumbling, Size: 1000})
@@ -71,4 +74,42 @@ func TestSessionMerge(t *testing.T) {
 	h.expect("")
 	h.advance(2900 + 5000)
 	h.expect("+1@100 +2@1900 +3@1050 |@2900")
+}
+
+// TestLateHook checks that a Kafka-style window reports each late event
+// it drops, the event itself and when its last window closed, through
+// Context.Late, and still counts it.
+func TestLateHook(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		spec Spec
+		want string
+	}{
+		// [0, 1000) closes at 1000 + 500 of grace.
+		{"tumbling", Spec{Kind: Tumbling, Size: 1000, Grace: 500}, "4@950: window closed at 1970-01-01T00:00:01.500Z"},
+		// 950 is in [0, 1000) and [500, 1500); the later closes at 1500.
+		{"hopping", Spec{Kind: Hopping, Size: 1000, Advance: 500}, "4@950: window closed at 1970-01-01T00:00:01.500Z"},
+		// A session of 950 alone would close at 950 + 100 of gap + 200.
+		{"session", Spec{Kind: Session, Size: 100, Grace: 200}, "4@950: window closed at 1970-01-01T00:00:01.250Z"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, tc.spec)
+			h.send(100, 1)
+			h.send(1200, 2)
+			h.send(1100, 3) // not late
+			if len(h.ctx.late) != 0 {
+				t.Fatalf("on-time events reported late: %v", h.ctx.late)
+			}
+			h.advance(3000)
+			h.ctx.out = nil
+			h.send(950, 4)
+			h.expect("")
+			if got := strings.Join(h.ctx.late, "; "); got != tc.want {
+				t.Errorf("Late reports\n  got:  %s\n  want: %s", got, tc.want)
+			}
+			if c := h.counters(); c.Late != 1 {
+				t.Errorf("Late = %d, want 1", c.Late)
+			}
+		})
+	}
 }

@@ -122,7 +122,8 @@ func (w *sessionWindow) Process(ev *topology.Event) error {
 	w.next++
 	if lo == len(k.open) {
 		if ts+w.gap+w.grace <= w.ctx.StreamTime() {
-			w.counters.Late++
+			// A session of ev alone would have closed at ts+gap+grace.
+			w.late(ev, ts+w.gap+w.grace)
 			return nil
 		}
 		i, _ := slices.BinarySearchFunc(k.open, ts, func(s *span, t int64) int { return cmpInt(s.start, t) })

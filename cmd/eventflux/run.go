@@ -115,6 +115,9 @@ func runPipeline(ctx context.Context, p *config.Pipeline, logw io.Writer, onRead
 	if p.Processing.Guarantee == config.AtLeastOnce {
 		opts.Guarantee = runtime.AtLeastOnce
 	}
+	if p.Errors.LateEvents == config.LateDLQ {
+		opts.LateEvents = runtime.LateDeadLetter
+	}
 	switch p.Errors.Policy {
 	case config.PolicySkip:
 		opts.DeadLetterPolicy = runtime.Skip
@@ -312,6 +315,7 @@ func (a opsMetrics) Commit(d time.Duration) {
 }
 func (a opsMetrics) Abort()                   { a.m.TransactionAborts.Inc() }
 func (a opsMetrics) DeadLetter(reason string) { a.m.DeadLetters.WithLabelValues(reason).Inc() }
+func (a opsMetrics) LateEvent(string)         { a.m.LateEvents.Inc() }
 func (a opsMetrics) Rebalance()               { a.m.Rebalances.Inc() }
 func (a opsMetrics) Tasks(n int)              { a.m.ActiveTasks.Set(float64(n)) }
 func (a opsMetrics) Lag(topic string, partition int32, lag int64) {

@@ -38,7 +38,12 @@
 // goes to the dead-letter topic in the same transaction, with the
 // original key, value and headers plus eventflux.source.topic,
 // eventflux.source.partition, eventflux.source.offset and eventflux.error;
-// or is skipped, or stops the worker, per DeadLetterPolicy.
+// or is skipped, or stops the worker, per DeadLetterPolicy. A late event
+// (a window dropped it, every window it belongs to having closed) is
+// counted (Metrics.LateEvent) and, under LateDeadLetter, dead-lettered
+// the same way in the same transaction: the carrying record's key and
+// headers, the event as JSON in the window's input schema, and
+// eventflux.error "late event: window closed at ...".
 //
 // State. A topology with operator stores keeps each task's state in a
 // statestore.TaskState: Pebble under StateDir/<task> (in memory without

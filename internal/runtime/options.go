@@ -49,6 +49,28 @@ func (p DeadLetterPolicy) String() string {
 	return [...]string{"dlq", "skip", "fail"}[p]
 }
 
+// LatePolicy says what happens to an event a window drops as late (it
+// arrived after every window it belongs to closed: end + grace <= stream
+// time).
+type LatePolicy uint8
+
+// Late-event policies.
+const (
+	// LateDrop counts it (Metrics.LateEvent) and drops it.
+	LateDrop LatePolicy = iota
+	// LateDeadLetter also sends it to the dead-letter topic, in the
+	// transaction of the input record that carried it.
+	LateDeadLetter
+)
+
+// String returns "drop" or "dlq".
+func (p LatePolicy) String() string {
+	if p == LateDeadLetter {
+		return "dlq"
+	}
+	return "drop"
+}
+
 // Metrics receives the worker's measurements. Implementations must be
 // safe for concurrent use: every task reports. ops.Metrics is adapted to
 // it in cmd/eventflux.
@@ -63,8 +85,12 @@ type Metrics interface {
 	// Abort counts an aborted transaction.
 	Abort()
 	// DeadLetter counts a record dead-lettered or skipped; reason is
-	// "decode" (malformed) or "schema" (a value of the wrong type).
+	// "decode" (malformed), "schema" (a value of the wrong type) or
+	// "late" (a late event dead-lettered under LateDeadLetter).
 	DeadLetter(reason string)
+	// LateEvent counts an event the window node dropped as late (under
+	// either LatePolicy).
+	LateEvent(node string)
 	// Rebalance counts a new generation; Tasks sets how many tasks run.
 	Rebalance()
 	Tasks(n int)
@@ -108,6 +134,13 @@ type Options struct {
 	DeadLetterTopic string
 	// DeadLetterPolicy defaults to DeadLetter.
 	DeadLetterPolicy DeadLetterPolicy
+	// LateEvents says what happens to late events. Default LateDrop.
+	// LateDeadLetter sends them to DeadLetterTopic whatever the
+	// DeadLetterPolicy: the value is the event as JSON in the window's
+	// input schema, the key and headers the carrying record's plus the
+	// dead-letter headers (HeaderError "late event: window closed at
+	// ...").
+	LateEvents LatePolicy
 	// SessionTimeout, HeartbeatInterval and RebalanceTimeout tune group
 	// membership; defaults are kafka.GroupOptions'.
 	SessionTimeout, HeartbeatInterval, RebalanceTimeout time.Duration
@@ -188,6 +221,7 @@ func (nopMetrics) ProcessLatency(time.Duration)    {}
 func (nopMetrics) Commit(time.Duration)            {}
 func (nopMetrics) Abort()                          {}
 func (nopMetrics) DeadLetter(string)               {}
+func (nopMetrics) LateEvent(string)                {}
 func (nopMetrics) Rebalance()                      {}
 func (nopMetrics) Tasks(int)                       {}
 func (nopMetrics) Lag(string, int32, int64)        {}

@@ -140,11 +140,20 @@ type countingMetrics struct {
 	nopMetrics
 	deadLetters, aborts, commits atomic.Int64
 	tasks, rebalances            atomic.Int64
+	lateEvents, lateDeadLetters  atomic.Int64
+	lateNode                     atomic.Value // string
 }
+
+func (m *countingMetrics) LateEvent(node string) { m.lateEvents.Add(1); m.lateNode.Store(node) }
 
 func (m *countingMetrics) Rebalance() { m.rebalances.Add(1) }
 
-func (m *countingMetrics) DeadLetter(string)    { m.deadLetters.Add(1) }
+func (m *countingMetrics) DeadLetter(reason string) {
+	m.deadLetters.Add(1)
+	if reason == "late" {
+		m.lateDeadLetters.Add(1)
+	}
+}
 func (m *countingMetrics) Abort()               { m.aborts.Add(1) }
 func (m *countingMetrics) Commit(time.Duration) { m.commits.Add(1) }
 func (m *countingMetrics) Tasks(n int)          { m.tasks.Store(int64(n)) }

@@ -63,6 +63,8 @@ type taskRun struct {
 	sampled   int
 	// in and out count records per topic since the last report.
 	in, out map[string]int
+	// lateEnc encodes late events per window node, created on first use.
+	lateEnc map[string]*serde.Encoder
 }
 
 // runTask runs task ta until the session ends. started is called once the
@@ -95,7 +97,7 @@ func (w *worker) runTask(s *kafka.Session, ta kafka.TaskAssignment, started func
 		}
 	}
 	ready()
-	topts := topology.TaskOptions{Emit: r.emit}
+	topts := topology.TaskOptions{Emit: r.emit, OnLate: r.late}
 	if r.state != nil {
 		topts.State = r.state
 		// A batch the generation leaves uncommitted (aborted, or its local
@@ -382,6 +384,13 @@ func (r *taskRun) deadLetter(rec *kafka.Record, cause error) error {
 	case Fail:
 		return &fatalError{&RecordError{Topic: rec.Topic, Partition: rec.Partition, Offset: rec.Offset, Err: cause}}
 	}
+	r.sendDeadLetter(rec, rec.Value, rec.Timestamp, cause.Error())
+	return nil
+}
+
+// sendDeadLetter sends value to the dead-letter topic with rec's key and
+// headers plus the dead-letter headers naming rec and the error.
+func (r *taskRun) sendDeadLetter(rec *kafka.Record, value []byte, ts time.Time, errText string) {
 	topic := r.w.opts.DeadLetterTopic
 	hdrs := make([]kafka.Header, 0, len(rec.Headers)+4)
 	hdrs = append(hdrs, rec.Headers...)
@@ -389,13 +398,44 @@ func (r *taskRun) deadLetter(rec *kafka.Record, cause error) error {
 		kafka.Header{Key: HeaderSourceTopic, Value: []byte(rec.Topic)},
 		kafka.Header{Key: HeaderSourcePartition, Value: fmt.Appendf(nil, "%d", rec.Partition)},
 		kafka.Header{Key: HeaderSourceOffset, Value: fmt.Appendf(nil, "%d", rec.Offset)},
-		kafka.Header{Key: HeaderError, Value: []byte(cause.Error())})
+		kafka.Header{Key: HeaderError, Value: []byte(errText)})
 	r.p.Send(&kafka.Record{
 		Topic: topic, Partition: rec.Partition % int32(max(r.w.plan.dlqPartitions, 1)),
-		Key: rec.Key, Value: rec.Value, Timestamp: rec.Timestamp, Headers: hdrs,
+		Key: rec.Key, Value: value, Timestamp: ts, Headers: hdrs,
 	})
 	r.out[topic]++
-	return nil
+}
+
+// late is the task's OnLate callback: node dropped ev, carried by the
+// record being processed (r.cur), as late. It is counted and, under
+// LateDeadLetter, dead-lettered as JSON in node's input schema (a window
+// forwards its input unchanged, so its schema is its input's).
+func (r *taskRun) late(node string, ev *topology.Event, reason string) {
+	r.w.opts.Metrics.LateEvent(node)
+	if r.w.opts.LateEvents != LateDeadLetter || r.cur == nil {
+		return
+	}
+	enc := r.lateEnc[node]
+	if enc == nil {
+		n := r.w.opts.Topology.Node(node)
+		var err error
+		if n == nil || n.Info.Schema == nil {
+			err = fmt.Errorf("no schema")
+		} else {
+			enc, err = serde.NewEncoder(n.Info.Schema, topology.Binding{Format: serde.FormatJSON})
+		}
+		if err != nil {
+			// Cannot happen for JSON; count the drop and go on.
+			r.w.log.Warn("runtime: cannot encode late event", "node", node, "err", err)
+			return
+		}
+		if r.lateEnc == nil {
+			r.lateEnc = map[string]*serde.Encoder{}
+		}
+		r.lateEnc[node] = enc
+	}
+	r.w.opts.Metrics.DeadLetter("late")
+	r.sendDeadLetter(r.cur, enc.Append(nil, ev), time.UnixMilli(ev.TS), "late event: "+reason)
 }
 
 // offsets returns the positions to commit.

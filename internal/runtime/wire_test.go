@@ -336,3 +336,82 @@ func TestUnreachableBrokerIsAnErrorAfterRetries(t *testing.T) {
 	}
 	t.Logf("gave up after %v: %v", time.Since(start), err)
 }
+
+// TestLateEventsDeadLettered runs a tumbling window with late_events: dlq.
+// A record whose window has closed is counted and lands in the dead-letter
+// topic, as JSON in the input schema with the carrying record's key,
+// headers and position, in the same transaction; the on-time output is
+// the replay's.
+func TestLateEventsDeadLettered(t *testing.T) {
+	testLateEvents(t, LateDeadLetter)
+}
+
+// TestLateEventsDroppedByDefault: under LateDrop the late record is only
+// counted.
+func TestLateEventsDroppedByDefault(t *testing.T) {
+	testLateEvents(t, LateDrop)
+}
+
+func testLateEvents(t *testing.T, policy LatePolicy) {
+	c := kafkatest.NewCluster(t)
+	c.CreateTopic(t, "trades", 1)
+	topo := compile(t, `
+CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT)
+  WITH (topic = 'trades', format = 'json', key = 'symbol');
+INSERT INTO Alerts
+SELECT symbol, sum(volume) AS total
+FROM Trades WINDOW('tumbling', 1 SECONDS)
+GROUP BY symbol;`)
+	all := []trade{
+		{"A", 1.5, 1, 100}, {"A", 1.5, 2, 900}, {"A", 1.5, 3, 1500},
+		{"A", 2.5, 4, 500}, // late: [0, 1000) closed at stream time 1500
+		{"A", 1.5, 5, 2500}, {"A", 1.5, 6, 3100},
+	}
+	recs := tradeRecords(all, 1)
+	recs[3].Headers = []kafka.Header{{Key: "origin", Value: []byte("test")}}
+	c.Produce(t, recs...)
+	o := baseOptions(c, topo)
+	o.LateEvents = policy
+	w := startWorker(t, o)
+	onTime := append(append([]trade(nil), all[:3]...), all[4:]...)
+	want := replayLines(t, topo, onTime)
+	if len(want) == 0 {
+		t.Fatal("replay produced nothing")
+	}
+	diffLines(t, replayLines(t, topo, all), want) // replay drops it too
+	got := c.Read(t, "alerts", kafkatest.ReadOptions{Want: len(want)})
+	waitFor(t, "offsets committed", 10*time.Second, func() bool { return c.Committed(t, "app", "trades")[0] == int64(len(all)) })
+	dlq := c.Read(t, "app-dlq", kafkatest.ReadOptions{Want: 1, Timeout: time.Second})
+	if err := w.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	diffLines(t, outputLines(got), want)
+	if n := w.metrics.lateEvents.Load(); n != 1 {
+		t.Fatalf("late-event metric = %d, want 1", n)
+	}
+	if policy == LateDrop {
+		if len(dlq) != 0 || w.metrics.deadLetters.Load() != 0 {
+			t.Fatalf("late_events drop: %d dead letters, dead-letter metric %d", len(dlq), w.metrics.deadLetters.Load())
+		}
+		return
+	}
+	if len(dlq) != 1 {
+		t.Fatalf("dead-letter topic has %d records, want 1", len(dlq))
+	}
+	r := dlq[0]
+	h := map[string]string{}
+	for _, x := range r.Headers {
+		h[x.Key] = string(x.Value)
+	}
+	if string(r.Value) != `{"symbol":"A","price":2.5,"volume":4}` || string(r.Key) != "A" || r.Timestamp.UnixMilli() != 500 ||
+		h[HeaderSourceTopic] != "trades" || h[HeaderSourcePartition] != "0" || h[HeaderSourceOffset] != "3" || h["origin"] != "test" ||
+		h[HeaderError] != "late event: window closed at 1970-01-01T00:00:01.000Z" {
+		t.Fatalf("late dead letter: value %s key %q ts %v headers %v", r.Value, r.Key, r.Timestamp.UnixMilli(), h)
+	}
+	if n := w.metrics.lateDeadLetters.Load(); n != 1 {
+		t.Fatalf("late dead-letter metric = %d, want 1", n)
+	}
+	if node, _ := w.metrics.lateNode.Load().(string); !strings.HasSuffix(node, "/window") {
+		t.Fatalf("late event reported by node %q", node)
+	}
+}

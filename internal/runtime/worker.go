@@ -204,7 +204,7 @@ func (w *worker) ensureTopics(ctx context.Context) error {
 		return err
 	}
 	create := append([]string(nil), w.plan.sinkTopics...)
-	if w.opts.DeadLetterPolicy == DeadLetter {
+	if w.opts.DeadLetterPolicy == DeadLetter || w.opts.LateEvents == LateDeadLetter {
 		create = append(create, w.opts.DeadLetterTopic)
 	}
 	counts, err := retry(w, ctx, "create topics", func() (map[string]int, error) { return a.EnsureTopics(create, n) })
