@@ -35,6 +35,7 @@ func newRootCmd() (*cobra.Command, *cliState) {
 		newDevCmd(),
 		newBrokerCmd(),
 		newRunCmd(),
+		newStateCmd(),
 		newVersionCmd(),
 	)
 	st.markStart(root)
