@@ -289,11 +289,18 @@ func genTradesInput(seed uint64, n, keys, bad int) (lines []string, replayIn str
 // replayIn and returns the Alerts data objects, in emission order.
 func replayOutput(t *testing.T, replayIn string) []string {
 	t.Helper()
+	return replayStream(t, tradesSQL, "Alerts", replayIn)
+}
+
+// replayStream runs `eventflux replay --skip-bad` of the SQL file sql over
+// replayIn and returns the data objects of stream, in emission order.
+func replayStream(t *testing.T, sql, stream, replayIn string) []string {
+	t.Helper()
 	in := filepath.Join(t.TempDir(), "in.jsonl")
 	if err := os.WriteFile(in, []byte(replayIn), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := eventflux(t, "", "replay", "--sql", tradesSQL, "--input", in, "--skip-bad")
+	r := eventflux(t, "", "replay", "--sql", sql, "--input", in, "--skip-bad")
 	if r.code != 0 {
 		t.Fatalf("replay: exit %d\n%s", r.code, r.stderr)
 	}
@@ -308,7 +315,7 @@ func replayOutput(t *testing.T, replayIn string) []string {
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
 			t.Fatalf("replay line %q: %v", sc.Text(), err)
 		}
-		if l.Stream == "Alerts" {
+		if l.Stream == stream {
 			out = append(out, string(l.Data))
 		}
 	}
@@ -390,7 +397,17 @@ func compareOutput(t *testing.T, got []outRecord, want []string) {
 // topic, alerts keyed by symbol) against broker and returns its path.
 func pipelineYAML(t *testing.T, app, broker string, extra string) string {
 	t.Helper()
-	sql, err := filepath.Abs(tradesSQL)
+	return appYAML(t, app, broker, tradesSQL, "Alerts", "alerts", extra)
+}
+
+// appYAML writes a pipeline running the SQL file sql (Trades from the
+// trades topic, the output stream out to topic outTopic keyed by symbol)
+// against broker and returns its path. The state directory is
+// $EVENTFLUX_STATE_DIR of the worker's environment, by default one in
+// the test's temp dir.
+func appYAML(t *testing.T, app, broker, sql, out, outTopic, extra string) string {
+	t.Helper()
+	sql, err := filepath.Abs(sql)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -401,12 +418,12 @@ processing:
   guarantee: exactly_once
   commit_interval: 100ms
   instance_id: ${EVENTFLUX_INSTANCE_ID:}
-  state_dir: %s
+  state_dir: ${EVENTFLUX_STATE_DIR:%s}
 sql:
   files: [%s]
 streams:
   Trades: {topic: trades, format: json, key: [symbol]}
-  Alerts: {topic: alerts, format: json, key: [symbol]}
+  %s: {topic: %s, format: json, key: [symbol]}
 errors:
   policy: dlq
 http:
@@ -414,7 +431,7 @@ http:
 log:
   level: info
   format: json
-%s`, app, broker, filepath.Join(t.TempDir(), "state"), sql, extra)
+%s`, app, broker, filepath.Join(t.TempDir(), "state"), sql, out, outTopic, extra)
 	path := filepath.Join(t.TempDir(), "pipeline.yaml")
 	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
