@@ -196,7 +196,12 @@ func kcat(t *testing.T, broker, stdin string, args ...string) string {
 }
 
 func kcatErr(broker, stdin string, args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	return kcatTimeout(2*time.Minute, broker, stdin, args...)
+}
+
+// kcatTimeout runs kcat, killing it after timeout.
+func kcatTimeout(timeout time.Duration, broker, stdin string, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "kcat", append([]string{"-b", broker}, args...)...)
 	cmd.Stdin = strings.NewReader(stdin)
@@ -226,8 +231,19 @@ type outRecord struct {
 // read_committed and returns the records in per-partition offset order
 // (partitions interleaved). A missing topic reads as empty.
 func kcatRead(broker, topic string) ([]outRecord, error) {
-	out, err := kcatErr(broker, "", "-C", "-t", topic, "-X", "isolation.level=read_committed",
-		"-o", "beginning", "-e", "-q", "-f", "%k\x1f%h\x1f%s\x1e")
+	return kcatReadN(broker, topic, 0, 2*time.Minute)
+}
+
+// kcatReadN is kcatRead that also stops after n records (n > 0) and kills
+// kcat after timeout. The count matters while a worker is still writing:
+// with read_committed, kcat's end-of-partition can stay out of reach
+// behind a transaction that is always open.
+func kcatReadN(broker, topic string, n int, timeout time.Duration) ([]outRecord, error) {
+	args := []string{"-C", "-t", topic, "-X", "isolation.level=read_committed", "-o", "beginning", "-e", "-q", "-f", "%k\x1f%h\x1f%s\x1e"}
+	if n > 0 {
+		args = append(args, "-c", strconv.Itoa(n))
+	}
+	out, err := kcatTimeout(timeout, broker, "", args...)
 	if err != nil {
 		if strings.Contains(err.Error(), "Unknown topic") {
 			return nil, nil
@@ -254,8 +270,9 @@ func readUntil(t *testing.T, broker, topic string, n int, timeout time.Duration)
 	t.Helper()
 	var recs []outRecord
 	var lastErr error
+	deadline := time.Now().Add(timeout)
 	waitFor(timeout, func() bool {
-		recs, lastErr = kcatRead(broker, topic)
+		recs, lastErr = kcatReadN(broker, topic, n, max(min(time.Until(deadline), 15*time.Second), time.Second))
 		return lastErr == nil && len(recs) >= n
 	})
 	if lastErr != nil {
