@@ -83,7 +83,14 @@ func Compile(src string, opts Options) (*Program, error) {
 // CompileSources compiles several sources as one application, their
 // statements in order (a query in one file may read a stream another
 // declares). Every error carries the position in its own file.
-func CompileSources(srcs []Source, opts Options) (*Program, error) {
+func CompileSources(srcs []Source, opts Options) (prog *Program, err error) {
+	// Invariant checks deeper in the compiler panic; none may escape to
+	// the caller as a crash (STYLE item 7).
+	defer func() {
+		if r := recover(); r != nil {
+			prog, err = nil, fmt.Errorf("sqlc: internal compiler error: %v", r)
+		}
+	}()
 	opts.defaults()
 	if len(srcs) == 0 {
 		return nil, fmt.Errorf("sqlc: no SQL sources")
