@@ -112,6 +112,15 @@ func runPipeline(ctx context.Context, p *config.Pipeline, logw io.Writer, onRead
 			}
 		},
 	}
+	applyPolicies(&opts, p)
+	log.Info("eventflux: starting worker", "app", p.App, "kafka", kopts.String(), "http", p.HTTP.Listen)
+	return runWithOps(ctx, opts, p.HTTP.Listen, metrics, status, p.Processing.ShutdownTimeout)
+}
+
+// applyPolicies maps the pipeline's guarantee and error policies onto the
+// runtime's options (whose zero values are exactly-once, dead-lettering
+// bad records and dropping late events).
+func applyPolicies(opts *runtime.Options, p *config.Pipeline) {
 	if p.Processing.Guarantee == config.AtLeastOnce {
 		opts.Guarantee = runtime.AtLeastOnce
 	}
@@ -124,8 +133,6 @@ func runPipeline(ctx context.Context, p *config.Pipeline, logw io.Writer, onRead
 	case config.PolicyFail:
 		opts.DeadLetterPolicy = runtime.Fail
 	}
-	log.Info("eventflux: starting worker", "app", p.App, "kafka", kopts.String(), "http", p.HTTP.Listen)
-	return runWithOps(ctx, opts, p.HTTP.Listen, metrics, status, p.Processing.ShutdownTimeout)
 }
 
 // runWithOps runs the worker and, when listen is set, the ops server; it

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/eventflux-io/eventflux-go/config"
+	"github.com/eventflux-io/eventflux-go/internal/runtime"
 	"github.com/eventflux-io/eventflux-go/sqlc"
 )
 
@@ -45,5 +46,33 @@ INSERT INTO Alerts SELECT symbol, price FROM Trades;`, sqlc.Options{})
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v does not say %s", err, want)
 		}
+	}
+}
+
+// TestApplyPolicies checks that the pipeline's guarantee and error
+// policies reach the runtime's options.
+func TestApplyPolicies(t *testing.T) {
+	parse := func(extra string) *config.Pipeline {
+		t.Helper()
+		p, err := config.Parse([]byte("app: a\nkafka: {brokers: [127.0.0.1:9092]}\nsql: {inline: 'CREATE STREAM S (x INT);'}\n" + extra))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	var opts runtime.Options
+	applyPolicies(&opts, parse(""))
+	if opts.Guarantee != runtime.ExactlyOnce || opts.DeadLetterPolicy != runtime.DeadLetter || opts.LateEvents != runtime.LateDrop {
+		t.Errorf("defaults: got %+v", opts)
+	}
+	opts = runtime.Options{}
+	applyPolicies(&opts, parse("processing: {guarantee: at_least_once}\nerrors: {policy: skip, late_events: dlq}\n"))
+	if opts.Guarantee != runtime.AtLeastOnce || opts.DeadLetterPolicy != runtime.Skip || opts.LateEvents != runtime.LateDeadLetter {
+		t.Errorf("at_least_once, skip, late dlq: got guarantee %v, policy %v, late %v", opts.Guarantee, opts.DeadLetterPolicy, opts.LateEvents)
+	}
+	opts = runtime.Options{}
+	applyPolicies(&opts, parse("errors: {policy: fail}\n"))
+	if opts.DeadLetterPolicy != runtime.Fail {
+		t.Errorf("fail: got %v", opts.DeadLetterPolicy)
 	}
 }
