@@ -1,11 +1,17 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/twmb/franz-go/pkg/kfake"
+
 	"github.com/eventflux-io/eventflux-go/config"
 	"github.com/eventflux-io/eventflux-go/internal/runtime"
+	"github.com/eventflux-io/eventflux-go/kafka"
+	"github.com/eventflux-io/eventflux-go/kafka/kafkatest"
 	"github.com/eventflux-io/eventflux-go/sqlc"
 )
 
@@ -74,5 +80,39 @@ func TestApplyPolicies(t *testing.T) {
 	applyPolicies(&opts, parse("errors: {policy: fail}\n"))
 	if opts.DeadLetterPolicy != runtime.Fail {
 		t.Errorf("fail: got %v", opts.DeadLetterPolicy)
+	}
+}
+
+// TestKafkaOptionsTLS maps kafka.tls from the pipeline onto a client that
+// reaches a TLS broker trusting only the configured CA file.
+func TestKafkaOptionsTLS(t *testing.T) {
+	server, _, caPEM := kafkatest.SelfSignedTLS(t)
+	c := kafkatest.NewCluster(t, kfake.TLS(server))
+	dir := t.TempDir()
+	ca := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(ca, caPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	k := config.Kafka{Brokers: c.Addrs(), ClientID: "t", Version: "3.9.0", TLS: config.TLS{Enabled: true, CAFile: ca}}
+	o, err := kafkaOptions(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := kafka.NewAdmin(o)
+	if err != nil {
+		t.Fatalf("connect with kafka.tls.ca_file: %v", err)
+	}
+	if _, err := a.Partitions("none"); err != nil && !strings.Contains(err.Error(), "none") {
+		t.Errorf("metadata over TLS: %v", err)
+	}
+	a.Close()
+
+	bad := filepath.Join(dir, "bad.pem")
+	if err := os.WriteFile(bad, []byte("not a certificate"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	k.TLS.CAFile = bad
+	if _, err := kafkaOptions(k); err == nil || !strings.Contains(err.Error(), "kafka.tls.ca_file") {
+		t.Errorf("a CA file without PEM: got %v, want a kafka.tls.ca_file error", err)
 	}
 }
