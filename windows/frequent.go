@@ -78,21 +78,14 @@ func (k *keyCounts) recordKey(c *counted) []byte {
 
 // restore loads the key records in first-sight order, then meta.
 func (k *keyCounts) restore(ctx topology.Context, meta func(r *metaReader)) error {
-	if err := k.st.open(ctx); err != nil {
-		return err
-	}
-	r, err := k.st.loadMeta()
-	if err != nil {
-		return err
-	}
-	if r != nil {
+	err := k.st.openMeta(ctx, func(r *metaReader) {
 		k.next = r.uint()
 		if meta != nil {
 			meta(r)
 		}
-		if r.err != nil {
-			return r.err
-		}
+	})
+	if err != nil {
+		return err
 	}
 	var derr error
 	err = k.st.kv.Scan([]byte{'k'}, func(key, v []byte) bool {

@@ -46,21 +46,14 @@ func (h *heldRing) pop() item {
 // byTime, else in arrival order) and the meta record, which meta decodes
 // after the arrival counter; meta is not called when there is none.
 func (h *heldRing) restore(ctx topology.Context, byTime bool, meta func(r *metaReader)) error {
-	if err := h.st.open(ctx); err != nil {
-		return err
-	}
-	r, err := h.st.loadMeta()
-	if err != nil {
-		return err
-	}
-	if r != nil {
+	err := h.st.openMeta(ctx, func(r *metaReader) {
 		h.next = r.uint()
 		if meta != nil {
 			meta(r)
 		}
-		if r.err != nil {
-			return r.err
-		}
+	})
+	if err != nil {
+		return err
 	}
 	its, err := h.st.loadItems()
 	if err != nil {
@@ -141,22 +134,15 @@ func (b *batchPair) rotate() {
 // restore opens the store and loads both batches and the meta record,
 // which meta decodes after the counters.
 func (b *batchPair) restore(ctx topology.Context, meta func(r *metaReader)) error {
-	if err := b.st.open(ctx); err != nil {
-		return err
-	}
-	r, err := b.st.loadMeta()
-	if err != nil {
-		return err
-	}
 	curFirst := uint64(0)
-	if r != nil {
+	err := b.st.openMeta(ctx, func(r *metaReader) {
 		b.next, curFirst = r.uint(), r.uint()
 		if meta != nil {
 			meta(r)
 		}
-		if r.err != nil {
-			return r.err
-		}
+	})
+	if err != nil {
+		return err
 	}
 	its, err := b.st.loadItems()
 	if err != nil {

@@ -58,6 +58,20 @@ func (s *kvState) open(ctx topology.Context) error {
 	return nil
 }
 
+// openMeta opens the store and, when a meta record is stored, hands it to
+// read (which decodes its fields in order) and returns its decode error.
+func (s *kvState) openMeta(ctx topology.Context, read func(r *metaReader)) error {
+	if err := s.open(ctx); err != nil {
+		return err
+	}
+	r, err := s.loadMeta()
+	if err != nil || r == nil {
+		return err
+	}
+	read(r)
+	return r.err
+}
+
 // loadMeta returns the stored meta record, nil if there is none.
 func (s *kvState) loadMeta() (*metaReader, error) {
 	raw, ok, err := s.kv.Get(metaKey)

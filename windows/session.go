@@ -210,18 +210,8 @@ func (w *sessionWindow) push(k *sessionKey, s *span) {
 // and last closed sessions, and reschedules the open sessions' closes.
 func (w *sessionWindow) Init(ctx topology.Context) error {
 	w.ctx = ctx
-	if err := w.st.open(ctx); err != nil {
+	if err := w.st.openMeta(ctx, func(r *metaReader) { w.next, w.seq = r.uint(), int(r.uint()) }); err != nil {
 		return err
-	}
-	r, err := w.st.loadMeta()
-	if err != nil {
-		return err
-	}
-	if r != nil {
-		w.next, w.seq = r.uint(), int(r.uint())
-		if r.err != nil {
-			return r.err
-		}
 	}
 	runs := map[uint64][]item{}
 	var derr error
@@ -229,7 +219,7 @@ func (w *sessionWindow) Init(ctx topology.Context) error {
 		derr = fmt.Errorf("windows: session %s record %x: %w", what, k, topology.ErrBadEncoding)
 		return false
 	}
-	err = w.st.kv.Scan([]byte{'e'}, func(k, v []byte) bool {
+	err := w.st.kv.Scan([]byte{'e'}, func(k, v []byte) bool {
 		id, n := binary.Uvarint(v)
 		if len(k) != 9 || n <= 0 {
 			return fail("event", k)

@@ -30,17 +30,8 @@ func newUnique(s *Spec) *uniqueWindow {
 // Init implements topology.Processor: it restores the held events.
 func (w *uniqueWindow) Init(ctx topology.Context) error {
 	w.ctx = ctx
-	if err := w.st.open(ctx); err != nil {
+	if err := w.st.openMeta(ctx, func(r *metaReader) { w.next = r.uint() }); err != nil {
 		return err
-	}
-	r, err := w.st.loadMeta()
-	if err != nil {
-		return err
-	}
-	if r != nil {
-		if w.next = r.uint(); r.err != nil {
-			return r.err
-		}
 	}
 	its, err := w.st.loadItems()
 	if err != nil {
