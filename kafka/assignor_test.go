@@ -14,7 +14,7 @@ func TestPlanTasksKeepsPartitionNumbersTogether(t *testing.T) {
 		"m-c": {Topics: []string{"trades", "quotes"}},
 	}
 	topics := map[string][]int32{"trades": {3, 1, 0, 2, 4}, "quotes": {0, 1, 2, 3, 4}}
-	plan, err := planTasks(members, topics)
+	plan, err := planTasks(members, topics, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +26,7 @@ func TestPlanTasksKeepsPartitionNumbersTogether(t *testing.T) {
 	if !reflect.DeepEqual(plan, want) {
 		t.Fatalf("plan = %v, want %v", plan, want)
 	}
-	again, _ := planTasks(members, topics)
+	again, _ := planTasks(members, topics, nil)
 	if !reflect.DeepEqual(plan, again) {
 		t.Fatal("plan is not deterministic")
 	}
@@ -36,7 +36,7 @@ func TestPlanTasksMoreMembersThanTasks(t *testing.T) {
 	members := map[string]sarama.ConsumerGroupMemberMetadata{
 		"a": {Topics: []string{"t"}}, "b": {Topics: []string{"t"}}, "c": {Topics: []string{"t"}},
 	}
-	plan, err := planTasks(members, map[string][]int32{"t": {0, 1}})
+	plan, err := planTasks(members, map[string][]int32{"t": {0, 1}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,5 +51,27 @@ func TestPlanTasksMoreMembersThanTasks(t *testing.T) {
 	}
 	if total != 2 {
 		t.Fatalf("plan %v assigns %d partitions, want 2", plan, total)
+	}
+}
+
+// Topic groups make separate tasks of the same partition number: the
+// repartition topic's partition 0 is another task than the source's.
+func TestPlanTasksTopicGroups(t *testing.T) {
+	members := map[string]sarama.ConsumerGroupMemberMetadata{
+		"a": {Topics: []string{"src", "rp", "one"}}, "b": {Topics: []string{"src", "rp", "one"}},
+	}
+	topics := map[string][]int32{"src": {0, 1}, "rp": {0, 1}, "one": {0}}
+	groups := map[string]int{"src": 0, "rp": 1, "one": 2}
+	plan, err := planTasks(members, topics, groups)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Tasks 0_0, 0_1 | 1_0, 1_1, 2_0.
+	want := sarama.BalanceStrategyPlan{
+		"a": {"src": {0, 1}},
+		"b": {"rp": {0, 1}, "one": {0}},
+	}
+	if !reflect.DeepEqual(plan, want) {
+		t.Fatalf("plan = %v, want %v", plan, want)
 	}
 }

@@ -21,6 +21,10 @@ type GroupOptions struct {
 	InstanceID string
 	// Topics are the source topics, in topic order. Required.
 	Topics []string
+	// TopicGroups maps topics to topic groups: the sub-topologies whose
+	// tasks read them (see TaskAssignment). Every member must pass the
+	// same map. Default: every topic in group 0.
+	TopicGroups map[string]int
 	// ReadUncommitted makes the consumer see records of open and aborted
 	// transactions. Default false: read_committed, as exactly-once needs.
 	ReadUncommitted bool
@@ -91,7 +95,7 @@ func NewGroup(opts GroupOptions) (*Group, error) {
 	cfg.Consumer.Return.Errors = true
 	cfg.Consumer.Offsets.AutoCommit.Enable = false
 	cfg.Consumer.Offsets.Initial = sarama.OffsetOldest
-	cfg.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{taskAssignor{}}
+	cfg.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{taskAssignor{groups: opts.TopicGroups}}
 	cfg.Consumer.Group.Session.Timeout = opts.SessionTimeout
 	cfg.Consumer.Group.Heartbeat.Interval = opts.HeartbeatInterval
 	cfg.Consumer.Group.Rebalance.Timeout = opts.RebalanceTimeout

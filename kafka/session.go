@@ -15,13 +15,16 @@ import (
 type Assignment struct {
 	MemberID   string
 	Generation int32
-	// Tasks are the assigned tasks in ascending order.
+	// Tasks are the assigned tasks in ascending order of topic group,
+	// then partition.
 	Tasks []TaskAssignment
 }
 
-// TaskAssignment is one task: a partition number and the partition of
-// each source topic that has it.
+// TaskAssignment is one task: a topic group and a partition number, and
+// the partition of each of the group's topics that has it.
 type TaskAssignment struct {
+	// TopicGroup is the task's topic group (GroupOptions.TopicGroups).
+	TopicGroup int
 	// Task is the partition number.
 	Task int32
 	// Inputs are the task's partitions, in the group's topic order, with
@@ -120,7 +123,7 @@ func (g *Group) newSession(ss sarama.ConsumerGroupSession) (*Session, error) {
 	for i, t := range g.opts.Topics {
 		order[t] = i
 	}
-	tasks := map[int32]*TaskAssignment{}
+	tasks := map[taskKey]*TaskAssignment{}
 	for topic, parts := range claims {
 		for _, p := range parts {
 			tp := TopicPartition{topic, p}
@@ -132,10 +135,11 @@ func (g *Group) newSession(ss sarama.ConsumerGroupSession) (*Session, error) {
 				ss.MarkOffset(topic, p, c.Offset, c.Metadata)
 				ss.ResetOffset(topic, p, c.Offset, c.Metadata)
 			}
-			ta := tasks[p]
+			key := taskKey{g.opts.TopicGroups[topic], p}
+			ta := tasks[key]
 			if ta == nil {
-				ta = &TaskAssignment{Task: p}
-				tasks[p] = ta
+				ta = &TaskAssignment{TopicGroup: key.group, Task: p}
+				tasks[key] = ta
 			}
 			ta.Inputs = append(ta.Inputs, c)
 		}
@@ -145,7 +149,10 @@ func (g *Group) newSession(ss sarama.ConsumerGroupSession) (*Session, error) {
 		sort.Slice(ta.Inputs, func(i, j int) bool { return order[ta.Inputs[i].Topic] < order[ta.Inputs[j].Topic] })
 		s.asg.Tasks = append(s.asg.Tasks, *ta)
 	}
-	sort.Slice(s.asg.Tasks, func(i, j int) bool { return s.asg.Tasks[i].Task < s.asg.Tasks[j].Task })
+	sort.Slice(s.asg.Tasks, func(i, j int) bool {
+		a, b := s.asg.Tasks[i], s.asg.Tasks[j]
+		return a.TopicGroup < b.TopicGroup || (a.TopicGroup == b.TopicGroup && a.Task < b.Task)
+	})
 	return s, nil
 }
 

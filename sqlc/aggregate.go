@@ -34,6 +34,8 @@ type aggConfig struct {
 	current, expired  bool
 	// persist says how groups are kept in the store (persist.go).
 	persist persistMode
+	// names names each aggregate call for state inspection (decode.go).
+	names []string
 }
 
 // buildAggSelect adds the aggregating select stage of q after parent and
@@ -48,7 +50,7 @@ func buildAggSelect(b *topology.Builder, q *plan.Query, parent string) string {
 
 func compileAgg(q *plan.Query) *aggConfig {
 	a := q.Agg
-	cfg := &aggConfig{limit: a.Limit, offset: a.Offset, output: a.Output}
+	cfg := &aggConfig{limit: a.Limit, offset: a.Offset, output: a.Output, names: aggNames(q)}
 	cfg.current, cfg.expired = q.EventKinds()
 	for _, c := range a.Calls {
 		cfg.defs = append(cfg.defs, c.Def)

@@ -74,6 +74,18 @@ type Topology struct {
 	order []string
 	// subs are the sub-topologies, see SubTopologies.
 	subs []*SubTopology
+	// taskStore is the name of the task store, see TaskStore.
+	taskStore string
+}
+
+// TaskStore returns the name of the store in which a task keeps its own
+// state (its stream time): TaskStoreName, or TaskStoreName + "." + the
+// sub-topology's Name for a SubTopology's topology.
+func (t *Topology) TaskStore() string {
+	if t.taskStore == "" {
+		return TaskStoreName
+	}
+	return t.taskStore
 }
 
 // Builder assembles a Topology. Methods record the first error; Build

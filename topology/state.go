@@ -63,7 +63,7 @@ func escapeName(b *strings.Builder, s string) {
 // processor nodes under their task-wide names, and TaskStoreName — sorted
 // by name.
 func (t *Topology) Stores() []statestore.StoreInfo {
-	out := []statestore.StoreInfo{{Name: TaskStoreName, Kind: statestore.KindKeyValue}}
+	out := []statestore.StoreInfo{{Name: t.TaskStore(), Kind: statestore.KindKeyValue}}
 	for _, name := range t.order {
 		for _, s := range t.nodes[name].Info.Stores {
 			out = append(out, statestore.StoreInfo{Name: StoreName(name, s.Name), Kind: s.Kind})

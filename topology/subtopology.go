@@ -1,6 +1,8 @@
 package topology
 
 import (
+	"fmt"
+	"hash/fnv"
 	"sort"
 	"strings"
 )
@@ -78,6 +80,103 @@ type SubTopology struct {
 	// Sinks are the repartition topics it writes and its application
 	// output streams.
 	Sinks []*Node
+	// Name is a stable identifier: "s" and 12 hex digits of the FNV-64a
+	// hash of its processor names, sorted. It names the sub-topology's
+	// tasks, state directories and task store, so adding, removing or
+	// reordering other queries leaves them alone (the IDs renumber).
+	Name string
+}
+
+// View returns the sub-topologies subs of t as a topology of their own,
+// the one their tasks run: their sources, processors and sinks, with the
+// edges to other sub-topologies cut (a repartition topic they write has
+// no children there; one they read has no parents). Its one
+// sub-topology's Name derives from all their processors, and its task
+// store is TaskStoreName + "." + that Name, so that tasks of different
+// sub-topologies with the same partition number keep their stream times
+// apart. (The runtime views several sub-topologies together when their
+// source streams share a topic.)
+func (t *Topology) View(subs ...*SubTopology) *Topology {
+	var all SubTopology
+	for _, s := range subs {
+		all.Sources = append(all.Sources, s.Sources...)
+		all.Nodes = append(all.Nodes, s.Nodes...)
+		all.Sinks = append(all.Sinks, s.Sinks...)
+	}
+	all.Name = subName(all.Nodes)
+	return t.view(&all)
+}
+
+// view builds s's topology from t.
+func (t *Topology) view(s *SubTopology) *Topology {
+	in := map[string]bool{}
+	for _, group := range [][]*Node{s.Sources, s.Nodes, s.Sinks} {
+		for _, n := range group {
+			in[n.Info.Name] = true
+		}
+	}
+	v := &Topology{nodes: make(map[string]*Node, len(in)), taskStore: TaskStoreName + "." + s.Name}
+	keep := func(names []string) []string {
+		var out []string
+		for _, n := range names {
+			if in[n] {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	for _, name := range t.order {
+		if !in[name] {
+			continue
+		}
+		c := *t.nodes[name]
+		c.Parents, c.Children = keep(c.Parents), keep(c.Children)
+		v.nodes[name] = &c
+		v.order = append(v.order, name)
+	}
+	v.subs = []*SubTopology{{ID: 0, Name: s.Name}}
+	for _, group := range [][]*Node{s.Sources, s.Nodes, s.Sinks} {
+		for _, n := range group {
+			switch {
+			case n.Kind == ProcessorNode || n.Role == RoleInner:
+				v.subs[0].Nodes = appendOnce(v.subs[0].Nodes, v.nodes[n.Info.Name])
+			case len(v.nodes[n.Info.Name].Parents) == 0:
+				v.subs[0].Sources = appendOnce(v.subs[0].Sources, v.nodes[n.Info.Name])
+			default:
+				v.subs[0].Sinks = appendOnce(v.subs[0].Sinks, v.nodes[n.Info.Name])
+				if len(v.nodes[n.Info.Name].Children) > 0 {
+					v.subs[0].Nodes = appendOnce(v.subs[0].Nodes, v.nodes[n.Info.Name])
+				}
+			}
+		}
+	}
+	return v
+}
+
+func appendOnce(nodes []*Node, n *Node) []*Node {
+	for _, m := range nodes {
+		if m == n {
+			return nodes
+		}
+	}
+	return append(nodes, n)
+}
+
+// subName derives a sub-topology's Name from its processors.
+func subName(nodes []*Node) string {
+	var names []string
+	for _, n := range nodes {
+		if n.Kind == ProcessorNode {
+			names = append(names, n.Info.Name)
+		}
+	}
+	sort.Strings(names)
+	h := fnv.New64a()
+	for _, n := range names {
+		h.Write([]byte(n))
+		h.Write([]byte{0})
+	}
+	return fmt.Sprintf("s%012x", h.Sum64()>>16)
 }
 
 // SubTopologies returns the topology's sub-topologies. A topology without
@@ -151,6 +250,7 @@ func (t *Topology) splitSubTopologies() []*SubTopology {
 	}
 	for _, s := range subs {
 		sort.SliceStable(s.Sources, func(i, j int) bool { return s.Sources[i].order < s.Sources[j].order })
+		s.Name = subName(s.Nodes)
 	}
 	return subs
 }

@@ -31,6 +31,12 @@ type TaskOptions struct {
 	// as late (Context.Late), with the processor's node name and the
 	// reason. Default: late events are only counted by their processor.
 	OnLate LateFunc
+	// RemoteRepartitions makes repartition streams real topics: an event
+	// a query inserts into one is only emitted (the runtime produces it
+	// to the topic), and its readers get events only through Process on
+	// the repartition stream (the runtime consuming the topic). Default
+	// false: a repartition stream is a pass-through, as in replay.
+	RemoteRepartitions bool
 }
 
 // LateFunc receives an event processor node dropped as late, see
@@ -134,7 +140,7 @@ func NewTask(t *Topology, opts TaskOptions) (*Task, error) {
 
 // restoreTime reads the stream time of the state.
 func (t *Task) restoreTime() error {
-	kv, err := t.opts.State.Open(TaskStoreName)
+	kv, err := t.opts.State.Open(t.topo.TaskStore())
 	if err != nil {
 		return fmt.Errorf("topology: open task store: %w", err)
 	}
@@ -291,6 +297,9 @@ func (tn *taskNode) deliver(ev *Event) error {
 		if err := emit(tn.node.Info.Name, ev); err != nil {
 			return err
 		}
+	}
+	if tn.node.Role == RoleRepartition && tn.task.opts.RemoteRepartitions {
+		return nil
 	}
 	return tn.forward(ev)
 }

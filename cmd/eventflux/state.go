@@ -3,24 +3,19 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"slices"
-	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
 	"github.com/eventflux-io/eventflux-go/config"
+	"github.com/eventflux-io/eventflux-go/internal/runtime"
+	"github.com/eventflux-io/eventflux-go/internal/statedump"
 	"github.com/eventflux-io/eventflux-go/kafka"
-	"github.com/eventflux-io/eventflux-go/statestore"
 	"github.com/eventflux-io/eventflux-go/topology"
 )
 
@@ -44,9 +39,31 @@ and prints the current contents as JSON lines.
   dump STORE       every current key and value of STORE
 
 Each partition of a changelog belongs to one task, so every line names its
-partition. Keys and values are decoded where the store's layout is known
-(events of windows, by the window's schema); other bytes print as base64
-with "key_encoding":"binary" or "encoding":"binary".`,
+store and partition. Records are decoded by the layout of the operator that
+owns the store: "kind" says what a record is, and "key" is its printed key,
+the KEY that get matches:
+
+  streamTime        the task's stream time (kind stream_time)
+  m                 a window's or select stage's scalars (meta)
+  e:12              a window's held event, by arrival number (event)
+  12                a tumbling/hopping window's event, with window_start (event);
+                    in a PARTITION WITH keys store, a partition key's number
+                    (partition_key)
+  k:["IBM"]         firstUnique: a key seen (seen_key); session: a group's
+                    sessions (session_key)
+  k:7               frequent, lossyFrequent: a tracked key (counted_key)
+  s:7               session: an open session (session)
+  g:["IBM",42]      a select stage's group, its count and aggregates (group);
+                    g:[] without GROUP BY, g:[null] for the NULL group
+  r:a:3, r:s:3      a row buffered by OUTPUT (output_row) or SNAPSHOT (snapshot_row)
+  f:["IBM"]         a group's OUTPUT FIRST entry (first_seen)
+  "IBM"/g:[]        any of these, written by the PARTITION WITH instance of
+                    key "IBM" (the line adds "partition_key")
+
+Values in keys are JSON, so quote KEY for the shell: get STORE 'g:["IBM"]'.
+A record that does not decode prints its value as base64 with
+"encoding":"binary" and an "error", and its key as it is, or as base64
+with "key_encoding":"binary" when it is not printable text.`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageError{errors.New("state needs a subcommand: list, get or dump")}
@@ -90,24 +107,10 @@ with "key_encoding":"binary" or "encoding":"binary".`,
 	return cmd
 }
 
-// storeLayout says how a store's records are encoded.
-type storeLayout uint8
-
-const (
-	layoutRaw          storeLayout = iota // unknown: bytes as they are
-	layoutTask                            // the task store: streamTime -> varint
-	layoutWindowState                     // a window's "state": 'e' seq -> event
-	layoutSessionState                    // a session window's "state": 'e' seq -> run id, event
-	layoutWindowed                        // tumbling/hopping "windows": (seq, start) -> event
-)
-
-// stateStore is one store of the app.
+// stateStore is one store of the app and its changelog topic.
 type stateStore struct {
-	name   string
-	kind   statestore.Kind
-	topic  string
-	layout storeLayout
-	schema *topology.Schema // of the events it holds, when known
+	statedump.Store
+	topic string
 }
 
 // stateInspector reads the changelogs of one pipeline's stores.
@@ -131,7 +134,15 @@ func withStateInspector(cmd *cobra.Command, f stateFlags, fn func(*stateInspecto
 	if err != nil {
 		return err
 	}
-	in := &stateInspector{app: p.App, stores: appStores(p.App, prog.Topology)}
+	bindings, err := mergeBindings(prog.Topology, p.Streams)
+	if err != nil {
+		return err
+	}
+	stores, err := appStores(p.App, prog.Topology, bindings)
+	if err != nil {
+		return err
+	}
+	in := &stateInspector{app: p.App, stores: stores}
 	if in.admin, err = kafka.NewAdmin(kopts); err != nil {
 		return err
 	}
@@ -143,38 +154,24 @@ func withStateInspector(cmd *cobra.Command, f stateFlags, fn func(*stateInspecto
 	return fn(in)
 }
 
-// appStores lists the stores of t (Topology.Stores order) with their
-// changelog topics and layouts.
-func appStores(app string, t *topology.Topology) []stateStore {
-	type owner struct {
-		node  *topology.Node
-		local string
-	}
-	owners := map[string]owner{}
-	for _, n := range t.Nodes() {
-		for _, s := range n.Info.Stores {
-			owners[topology.StoreName(n.Info.Name, s.Name)] = owner{n, s.Name}
-		}
+// appStores lists the stores of the topologies the worker's tasks run
+// for t (each in Topology.Stores order) with their changelog topics and
+// decoders.
+func appStores(app string, t *topology.Topology, bindings map[string]topology.Binding) ([]stateStore, error) {
+	units, err := runtime.TaskTopologies(app, t, bindings)
+	if err != nil {
+		return nil, err
 	}
 	var out []stateStore
-	for _, s := range t.Stores() {
-		st := stateStore{name: s.Name, kind: s.Kind, topic: app + "-" + s.Name + "-changelog"}
-		if s.Name == topology.TaskStoreName {
-			st.layout = layoutTask
-		} else if o, ok := owners[s.Name]; ok && o.node.Info.Op == "window" {
-			st.schema = o.node.Info.Schema
-			switch {
-			case o.local == "windows" && s.Kind == statestore.KindWindowed:
-				st.layout = layoutWindowed
-			case o.local == "state" && strings.HasPrefix(o.node.Info.Detail, "session("):
-				st.layout = layoutSessionState
-			case o.local == "state":
-				st.layout = layoutWindowState
-			}
+	for _, u := range units {
+		if len(u.Stores()) == 1 {
+			continue // only the task store: a stateless task keeps no state
 		}
-		out = append(out, st)
+		for _, s := range statedump.Stores(u) {
+			out = append(out, stateStore{Store: s, topic: app + "-" + s.Name + "-changelog"})
+		}
 	}
-	return out
+	return out, nil
 }
 
 // liveRecord is a key's current value in one partition.
@@ -202,7 +199,7 @@ func (in *stateInspector) read(ctx context.Context, s stateStore, partitions int
 			return nil
 		})
 		if err != nil {
-			return 0, nil, fmt.Errorf("read changelog of store %s: %w", s.name, err)
+			return 0, nil, fmt.Errorf("read changelog of store %s: %w", s.Name, err)
 		}
 		keys := make([]string, 0, len(cur))
 		for k := range cur {
@@ -227,8 +224,8 @@ func (in *stateInspector) list(ctx context.Context, w io.Writer) error {
 	}
 	for _, s := range in.stores {
 		obj := jsonObject{}
-		obj.add("store", s.name)
-		obj.add("kind", s.kind.String())
+		obj.add("store", s.Name)
+		obj.add("kind", s.Kind.String())
 		obj.add("topic", s.topic)
 		n, ok := counts[s.topic]
 		if !ok {
@@ -254,11 +251,11 @@ func (in *stateInspector) list(ctx context.Context, w io.Writer) error {
 // dump prints the live records of store name, only those whose printed
 // key is *key when key is not nil.
 func (in *stateInspector) dump(ctx context.Context, w io.Writer, name string, key *string) error {
-	i := slices.IndexFunc(in.stores, func(s stateStore) bool { return s.name == name })
+	i := slices.IndexFunc(in.stores, func(s stateStore) bool { return s.Name == name })
 	if i < 0 {
 		names := make([]string, len(in.stores))
 		for i, s := range in.stores {
-			names[i] = s.name
+			names[i] = s.Name
 		}
 		return fmt.Errorf("no store %q in app %s (stores: %s)", name, in.app, strings.Join(names, ", "))
 	}
@@ -269,7 +266,7 @@ func (in *stateInspector) dump(ctx context.Context, w io.Writer, name string, ke
 	}
 	n, ok := counts[s.topic]
 	if !ok {
-		return fmt.Errorf("no changelog topic %s for store %s — has the app run?", s.topic, s.name)
+		return fmt.Errorf("no changelog topic %s for store %s — has the app run?", s.topic, s.Name)
 	}
 	_, live, err := in.read(ctx, s, n)
 	if err != nil {
@@ -287,173 +284,23 @@ func (in *stateInspector) dump(ctx context.Context, w io.Writer, name string, ke
 		}
 	}
 	if key != nil && !found {
-		return fmt.Errorf("no key %q in store %s", *key, s.name)
+		return fmt.Errorf("no key %q in store %s", *key, s.Name)
 	}
 	return nil
 }
 
-// formatStateRecord renders r as a JSON object and returns it with the
-// printed form of its key (what `get` matches).
+// formatStateRecord renders r as a JSON object (store, partition, then
+// the decoded record) and returns it with the printed form of its key
+// (what get matches).
 func formatStateRecord(s stateStore, r liveRecord) (jsonObject, string) {
+	rec := s.Decode(r.key, r.val)
 	obj := jsonObject{}
+	obj.add("store", s.Name)
 	obj.add("partition", r.partition)
-	key := r.key
-	var start *int64
-	if s.kind == statestore.KindWindowed {
-		if k, st, err := statestore.SplitWindowKey(r.key); err == nil {
-			key, start = k, &st
-		}
+	for _, f := range rec.Fields {
+		obj.add(f.Name, f.Value)
 	}
-	var text string
-	switch {
-	case s.layout == layoutWindowed && len(key) == 8:
-		text = strconv.FormatUint(binary.BigEndian.Uint64(key), 10)
-		obj.add("key", text)
-	case (s.layout == layoutWindowState || s.layout == layoutSessionState) && len(key) == 9 && key[0] == 'e':
-		text = "e:" + strconv.FormatUint(binary.BigEndian.Uint64(key[1:]), 10)
-		obj.add("key", text)
-	case printable(key):
-		text = string(key)
-		obj.add("key", text)
-	default:
-		text = base64.StdEncoding.EncodeToString(key)
-		obj.add("key", text)
-		obj.add("key_encoding", "binary")
-	}
-	if start != nil {
-		obj.add("window_start", *start)
-	}
-	if !decodeStateValue(&obj, s, key, r.val) {
-		obj.add("value", base64.StdEncoding.EncodeToString(r.val))
-		obj.add("encoding", "binary")
-	}
-	return obj, text
-}
-
-// decodeStateValue adds the decoded value of a record with user key key
-// to obj, and reports whether it could; nothing is added when it cannot.
-func decodeStateValue(obj *jsonObject, s stateStore, key, val []byte) bool {
-	switch s.layout {
-	case layoutTask:
-		if string(key) != "streamTime" {
-			return false
-		}
-		ts, n := binary.Varint(val)
-		if n <= 0 || n != len(val) {
-			return false
-		}
-		obj.add("value", map[string]int64{"stream_time": ts})
-		return true
-	case layoutWindowed:
-		if len(key) != 8 {
-			return false
-		}
-		return decodeHeldEvent(obj, s.schema, val)
-	case layoutWindowState, layoutSessionState:
-		if len(key) != 9 || key[0] != 'e' {
-			return false
-		}
-		if s.layout == layoutSessionState {
-			run, n := binary.Uvarint(val)
-			if n <= 0 {
-				return false
-			}
-			var tmp jsonObject
-			if !decodeHeldEvent(&tmp, s.schema, val[n:]) {
-				return false
-			}
-			obj.add("run", run)
-			obj.fields = append(obj.fields, tmp.fields...)
-			return true
-		}
-		return decodeHeldEvent(obj, s.schema, val)
-	}
-	return false
-}
-
-// decodeHeldEvent decodes a window's held event (varint time, values) that
-// must fill b exactly.
-func decodeHeldEvent(obj *jsonObject, schema *topology.Schema, b []byte) bool {
-	ts, n := binary.Varint(b)
-	if n <= 0 {
-		return false
-	}
-	vals, rest, err := topology.DecodeValues(nil, b[n:])
-	if err != nil || len(rest) != 0 {
-		return false
-	}
-	obj.add("value", valuesJSON(schema, vals))
-	obj.add("timestamp", ts)
-	return true
-}
-
-// valuesJSON renders vals as an object by schema's attribute names when
-// they line up, as an array otherwise.
-func valuesJSON(schema *topology.Schema, vals []topology.Value) json.RawMessage {
-	var b bytes.Buffer
-	if schema != nil && schema.Len() == len(vals) {
-		b.WriteByte('{')
-		for i, v := range vals {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			name, _ := json.Marshal(schema.Attrs[i].Name)
-			b.Write(name)
-			b.WriteByte(':')
-			b.Write(valueJSON(v))
-		}
-		b.WriteByte('}')
-		return b.Bytes()
-	}
-	b.WriteByte('[')
-	for i, v := range vals {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.Write(valueJSON(v))
-	}
-	b.WriteByte(']')
-	return b.Bytes()
-}
-
-func valueJSON(v topology.Value) []byte {
-	var out any
-	switch v.Kind() {
-	case topology.TypeNull:
-		out = nil
-	case topology.TypeBool:
-		out = v.AsBool()
-	case topology.TypeInt, topology.TypeLong:
-		out = v.AsLong()
-	case topology.TypeFloat, topology.TypeDouble:
-		f := v.AsDouble()
-		if math.IsNaN(f) || math.IsInf(f, 0) {
-			out = strconv.FormatFloat(f, 'g', -1, 64) // JSON has no NaN or Inf
-		} else {
-			out = f
-		}
-	default:
-		out = v.Str()
-	}
-	b, err := json.Marshal(out)
-	if err != nil {
-		return []byte("null")
-	}
-	return b
-}
-
-// printable reports whether b is non-empty UTF-8 text without control
-// characters.
-func printable(b []byte) bool {
-	if len(b) == 0 || !utf8.Valid(b) {
-		return false
-	}
-	for _, r := range string(b) {
-		if !unicode.IsPrint(r) {
-			return false
-		}
-	}
-	return true
+	return obj, rec.Key
 }
 
 // jsonObject is a JSON object with its fields in insertion order.
@@ -468,21 +315,27 @@ type jsonField struct {
 
 func (o *jsonObject) add(name string, v any) { o.fields = append(o.fields, jsonField{name, v}) }
 
+// writeLine writes o as one line of JSON. Strings are not HTML-escaped,
+// so printed keys read as get takes them.
 func (o *jsonObject) writeLine(w io.Writer) error {
 	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
 	b.WriteByte('{')
 	for i, f := range o.fields {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		name, _ := json.Marshal(f.name)
-		b.Write(name)
+		// Encode ends each value with a newline, which is trimmed.
+		if err := enc.Encode(f.name); err != nil {
+			return fmt.Errorf("encode field name: %w", err)
+		}
+		b.Truncate(b.Len() - 1)
 		b.WriteByte(':')
-		v, err := json.Marshal(f.value)
-		if err != nil {
+		if err := enc.Encode(f.value); err != nil {
 			return fmt.Errorf("encode %s: %w", f.name, err)
 		}
-		b.Write(v)
+		b.Truncate(b.Len() - 1)
 	}
 	b.WriteString("}\n")
 	_, err := w.Write(b.Bytes())

@@ -25,7 +25,7 @@ func BenchmarkRestore(b *testing.B) {
 	n := benchRecords()
 	benchSeq++
 	app := fmt.Sprintf("bench-restore-%d", benchSeq)
-	w := &worker{opts: Options{App: app, Metrics: nopMetrics{}}, log: slog.New(slog.DiscardHandler)}
+	w := &worker{opts: Options{App: app, Metrics: nopMetrics{}}, log: slog.New(slog.DiscardHandler), plan: &plan{units: []*unit{{name: "bench"}}}}
 	topic := w.changelogTopic("s")
 	if err := c.CreateTopicErr(topic, 1); err != nil {
 		b.Fatal(err)
@@ -55,7 +55,7 @@ func BenchmarkRestore(b *testing.B) {
 		}
 		b.StartTimer()
 		start := time.Now()
-		if err := w.restoreStores(context.Background(), 0, st); err != nil {
+		if err := w.restoreStores(context.Background(), taskID{}, st); err != nil {
 			b.Fatal(err)
 		}
 		elapsed += time.Since(start)

@@ -239,27 +239,70 @@ func TestExactlyOnceOutputEqualsReplay(t *testing.T) {
 	}
 }
 
-// TestCheckRepartitions: a GROUP BY on a non-key attribute needs a
-// repartition topic; the worker refuses it over several partitions (it
-// would split the group's state) and accepts it over one.
-func TestCheckRepartitions(t *testing.T) {
+// TestPlanUnits: a GROUP BY on a non-key attribute runs in two units,
+// the filter's reading the source and the aggregate's reading the
+// repartition topic; a GROUP BY the record key in one.
+func TestPlanUnits(t *testing.T) {
 	prog, err := sqlc.Compile(`CREATE STREAM Trades (symbol STRING, price DOUBLE) WITH (topic = 'trades', key = 'symbol');
-INSERT INTO ByPrice SELECT price, count() AS n FROM Trades GROUP BY price;`, sqlc.Options{})
+INSERT INTO ByPrice SELECT price, count() AS n FROM Trades WHERE price > 0 GROUP BY price;
+INSERT INTO Total SELECT count() AS n FROM Trades;`, sqlc.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := checkRepartitions(prog.Topology, 4); err == nil || !strings.Contains(err.Error(), "repartition topics") {
-		t.Errorf("4 partitions: got %v, want a repartition error", err)
+	o := &Options{App: "shop", Topology: prog.Topology}
+	p, err := newPlan(o)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if err := checkRepartitions(prog.Topology, 1); err != nil {
-		t.Errorf("1 partition: %v", err)
+	if len(p.units) != 3 || len(p.repartitions) != 2 {
+		t.Fatalf("%d units, %d repartitions:\n%s", len(p.units), len(p.repartitions), prog.Topology.Describe())
+	}
+	src, byPrice, total := p.units[0], p.units[1], p.units[2]
+	if len(src.topics) != 1 || src.topics[0] != "trades" || src.stateful {
+		t.Errorf("source unit: topics %v, stateful %v", src.topics, src.stateful)
+	}
+	for _, u := range []*unit{byPrice, total} {
+		if len(u.topics) != 1 || !strings.HasPrefix(u.topics[0], "shop-rp") || !strings.HasSuffix(u.topics[0], "-repartition") ||
+			len(u.sources) != 0 || !u.stateful || p.groups[u.topics[0]] != u.index {
+			t.Errorf("unit %s: topics %v, sources %v, stateful %v", u.name, u.topics, u.sources, u.stateful)
+		}
+	}
+	if !p.repartitions[0].single || p.repartitions[1].single || len(p.repartitions[1].keyIdx) != 1 {
+		t.Errorf("repartitions %+v %+v", p.repartitions[0], p.repartitions[1])
+	}
+	if got := p.consumed(); len(got) != 3 || got[0] != "trades" {
+		t.Errorf("consumed %v", got)
 	}
 	keyed, err := sqlc.Compile(`CREATE STREAM Trades (symbol STRING, price DOUBLE) WITH (topic = 'trades', key = 'symbol');
 INSERT INTO BySymbol SELECT symbol, count() AS n FROM Trades GROUP BY symbol;`, sqlc.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := checkRepartitions(keyed.Topology, 4); err != nil {
-		t.Errorf("GROUP BY the key: %v", err)
+	if p, err := newPlan(&Options{App: "shop", Topology: keyed.Topology}); err != nil || len(p.units) != 1 || len(p.repartitions) != 0 {
+		t.Fatalf("GROUP BY the key: %v", err)
+	}
+}
+
+// Two source streams on one topic run in one unit even when no query
+// connects them: a topic partition has one owner.
+func TestPlanUnitsShareTopics(t *testing.T) {
+	prog, err := sqlc.Compile(`CREATE STREAM A (k STRING, x INT) WITH (topic = 't', key = 'k');
+CREATE STREAM B (k STRING, y INT) WITH (topic = 't', key = 'k');
+CREATE STREAM C (k STRING) WITH (topic = 'c', key = 'k');
+INSERT INTO OA SELECT k, x FROM A;
+INSERT INTO OB SELECT k, y FROM B;
+INSERT INTO OC SELECT k FROM C;`, sqlc.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := newPlan(&Options{App: "app", Topology: prog.Topology})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.units) != 2 || len(p.units[0].topics) != 1 || p.units[0].topics[0] != "t" || p.units[1].topics[0] != "c" {
+		t.Fatalf("units %+v %+v", p.units[0], p.units[1])
+	}
+	if got := len(p.units[0].topo.SubTopologies()[0].Nodes); got != 2 {
+		t.Fatalf("unit t runs %d processors, want 2", got)
 	}
 }

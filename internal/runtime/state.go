@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/eventflux-io/eventflux-go/kafka"
@@ -20,7 +21,7 @@ import (
 // topology has the task store, which alone needs no changelog).
 func stateful(t *topology.Topology) bool {
 	for _, s := range t.Stores() {
-		if s.Name != topology.TaskStoreName {
+		if s.Name != t.TaskStore() {
 			return true
 		}
 	}
@@ -35,53 +36,59 @@ func (w *worker) changelogTopic(store string) string {
 	return w.opts.App + "-" + store + "-changelog"
 }
 
-// changelogSpecs are the changelog topics of every store, compacted
-// (windowed stores: compacted and expired after ChangelogRetention).
-func (w *worker) changelogSpecs(partitions int) []kafka.TopicSpec {
+// changelogSpecs are the changelog topics of every store of the stateful
+// units, with a partition per task, compacted (windowed stores: compacted
+// and expired after ChangelogRetention).
+func (w *worker) changelogSpecs() []kafka.TopicSpec {
 	var specs []kafka.TopicSpec
-	for _, s := range w.opts.Topology.Stores() {
-		cfg := map[string]string{"cleanup.policy": "compact"}
-		if s.Kind == statestore.KindWindowed {
-			cfg["cleanup.policy"] = "compact,delete"
-			cfg["retention.ms"] = strconv.FormatInt(w.opts.ChangelogRetention.Milliseconds(), 10)
+	for _, u := range w.plan.units {
+		if !u.stateful {
+			continue
 		}
-		specs = append(specs, kafka.TopicSpec{Name: w.changelogTopic(s.Name), Partitions: partitions, Configs: cfg})
+		for _, s := range u.topo.Stores() {
+			cfg := map[string]string{"cleanup.policy": "compact"}
+			if s.Kind == statestore.KindWindowed {
+				cfg["cleanup.policy"] = "compact,delete"
+				cfg["retention.ms"] = strconv.FormatInt(w.opts.ChangelogRetention.Milliseconds(), 10)
+			}
+			specs = append(specs, kafka.TopicSpec{Name: w.changelogTopic(s.Name), Partitions: u.partitions, Configs: cfg})
+		}
 	}
 	return specs
 }
 
 // taskDir is task's state directory ("" without StateDir: in memory).
-func (w *worker) taskDir(task int32) string {
+func (w *worker) taskDir(task taskID) string {
 	if w.opts.StateDir == "" {
 		return ""
 	}
-	return filepath.Join(w.opts.StateDir, strconv.Itoa(int(task)))
+	return filepath.Join(w.opts.StateDir, w.name(task))
 }
 
 // openState opens task's state: a Pebble store under StateDir/<task>
 // (with the worker's shared block cache), or
 // an in-memory one without StateDir (restored in full from the changelog
 // whenever the task comes back to this worker), with every store open.
-func (w *worker) openState(task int32) (statestore.TaskState, error) {
+func (w *worker) openState(task taskID) (statestore.TaskState, error) {
 	var st statestore.TaskState
 	if dir := w.taskDir(task); dir != "" {
 		var err error
 		if st, err = pebblestore.Open(dir, pebblestore.Options{Cache: w.cache}); err != nil {
-			return nil, fmt.Errorf("runtime: task %d: open state: %w", task, err)
+			return nil, fmt.Errorf("runtime: task %s: open state: %w", w.name(task), err)
 		}
 	} else {
 		st = memstore.New()
 	}
-	if err := w.opts.Topology.OpenStores(st); err != nil {
+	if err := w.plan.units[task.unit].topo.OpenStores(st); err != nil {
 		st.Close()
-		return nil, fmt.Errorf("runtime: task %d: %w", task, err)
+		return nil, fmt.Errorf("runtime: task %s: %w", w.name(task), err)
 	}
 	return st, nil
 }
 
 // state returns task's state, opening it if needed; states stay open
 // across generations while the task stays here.
-func (w *worker) state(task int32) (statestore.TaskState, error) {
+func (w *worker) state(task taskID) (statestore.TaskState, error) {
 	w.mu.Lock()
 	st := w.states[task]
 	w.mu.Unlock()
@@ -100,7 +107,7 @@ func (w *worker) state(task int32) (statestore.TaskState, error) {
 
 // wipeState closes task's state and deletes its directory (the next
 // state() starts empty).
-func (w *worker) wipeState(task int32) error {
+func (w *worker) wipeState(task taskID) error {
 	w.mu.Lock()
 	st := w.states[task]
 	delete(w.states, task)
@@ -110,7 +117,7 @@ func (w *worker) wipeState(task int32) error {
 	}
 	if dir := w.taskDir(task); dir != "" {
 		if err := os.RemoveAll(dir); err != nil {
-			return fmt.Errorf("runtime: task %d: delete state: %w", task, err)
+			return fmt.Errorf("runtime: task %s: delete state: %w", w.name(task), err)
 		}
 	}
 	return nil
@@ -121,24 +128,26 @@ func (w *worker) wipeState(task int32) error {
 // back, and closes the states of tasks that moved away (their directories
 // stay until the next assignment, in case they come back).
 func (w *worker) rotateStates(keep []kafka.TaskAssignment) {
-	kept := map[int32]bool{}
+	kept := map[taskID]bool{}
+	keptNames := map[string]bool{}
 	for _, k := range keep {
-		kept[k.Task] = true
+		kept[idOf(k)] = true
+		keptNames[w.name(idOf(k))] = true
 	}
 	w.mu.Lock()
-	var drop []int32
-	for task := range w.gone {
-		if !kept[task] {
-			drop = append(drop, task)
+	var drop []string
+	for name := range w.gone {
+		if !keptNames[name] {
+			drop = append(drop, name)
 		}
-		delete(w.gone, task)
+		delete(w.gone, name)
 	}
 	var closing []statestore.TaskState
 	for task, st := range w.states {
 		if !kept[task] {
 			closing = append(closing, st)
 			delete(w.states, task)
-			w.gone[task] = true
+			w.gone[w.name(task)] = true
 		}
 	}
 	w.mu.Unlock()
@@ -147,11 +156,12 @@ func (w *worker) rotateStates(keep []kafka.TaskAssignment) {
 			w.log.Warn("runtime: close state", "err", err)
 		}
 	}
-	for _, task := range drop {
-		if dir := w.taskDir(task); dir != "" {
-			w.log.Info("runtime: deleting the state of a task that moved away", "task", task, "dir", dir)
+	for _, name := range drop {
+		if w.opts.StateDir != "" {
+			dir := filepath.Join(w.opts.StateDir, name)
+			w.log.Info("runtime: deleting the state of a task that moved away", "task", name, "dir", dir)
 			if err := os.RemoveAll(dir); err != nil {
-				w.log.Warn("runtime: delete state", "task", task, "err", err)
+				w.log.Warn("runtime: delete state", "task", name, "err", err)
 			}
 		}
 	}
@@ -162,7 +172,7 @@ func (w *worker) rotateStates(keep []kafka.TaskAssignment) {
 func (w *worker) closeStates() {
 	w.mu.Lock()
 	states := w.states
-	w.states = map[int32]statestore.TaskState{}
+	w.states = map[taskID]statestore.TaskState{}
 	w.mu.Unlock()
 	for _, st := range states {
 		if err := st.Close(); err != nil {
@@ -185,8 +195,8 @@ func (w *worker) scanStateDir() error {
 		return fmt.Errorf("runtime: state dir: %w", err)
 	}
 	for _, e := range ents {
-		if n, err := strconv.ParseInt(e.Name(), 10, 32); err == nil && e.IsDir() && strconv.Itoa(int(n)) == e.Name() {
-			w.gone[int32(n)] = true
+		if e.IsDir() && isTaskDir(e.Name()) {
+			w.gone[e.Name()] = true
 		}
 	}
 	return nil
@@ -196,7 +206,7 @@ func (w *worker) scanStateDir() error {
 // from its checkpointed changelog position to the last stable offset,
 // read_committed. A changelog that ends before the checkpoint (the topic
 // was recreated) makes it restore from scratch.
-func (w *worker) restore(ctx context.Context, task int32) (statestore.TaskState, error) {
+func (w *worker) restore(ctx context.Context, task taskID) (statestore.TaskState, error) {
 	st, err := w.state(task)
 	if err != nil {
 		return nil, err
@@ -204,11 +214,11 @@ func (w *worker) restore(ctx context.Context, task int32) (statestore.TaskState,
 	// Whatever the last generation left uncommitted is dropped: the
 	// changelog tail (if its transaction committed) repairs it.
 	if err := st.Abort(); err != nil {
-		return nil, fmt.Errorf("runtime: task %d: abort state: %w", task, err)
+		return nil, fmt.Errorf("runtime: task %s: abort state: %w", w.name(task), err)
 	}
 	err = w.restoreStores(ctx, task, st)
 	if errors.Is(err, kafka.ErrOffsetAhead) {
-		w.log.Warn("runtime: the changelog ends before the local checkpoint; restoring from scratch", "task", task, "err", err)
+		w.log.Warn("runtime: the changelog ends before the local checkpoint; restoring from scratch", "task", w.name(task), "err", err)
 		if err := w.wipeState(task); err != nil {
 			return nil, err
 		}
@@ -223,11 +233,11 @@ func (w *worker) restore(ctx context.Context, task int32) (statestore.TaskState,
 	return st, nil
 }
 
-func (w *worker) restoreStores(ctx context.Context, task int32, st statestore.TaskState) error {
+func (w *worker) restoreStores(ctx context.Context, task taskID, st statestore.TaskState) error {
 	cp := st.Checkpoint()
 	var buf []statestore.ChangelogRecord
 	for _, s := range st.Stores() {
-		tp := kafka.TopicPartition{Topic: w.changelogTopic(s.Name), Partition: task}
+		tp := kafka.TopicPartition{Topic: w.changelogTopic(s.Name), Partition: task.part}
 		from := cp.Changelog[s.Name]
 		start, lastLog := time.Now(), time.Now()
 		n := 0
@@ -246,7 +256,7 @@ func (w *worker) restoreStores(ctx context.Context, task int32, st statestore.Ta
 			}
 			if time.Since(lastLog) >= 5*time.Second {
 				lastLog = time.Now()
-				w.log.Info("runtime: restoring", "task", task, "store", s.Name, "records", n, "position", next, "end", end)
+				w.log.Info("runtime: restoring", "task", w.name(task), "store", s.Name, "records", n, "position", next, "end", end)
 			}
 			return nil
 		})
@@ -254,13 +264,24 @@ func (w *worker) restoreStores(ctx context.Context, task int32, st statestore.Ta
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			return fmt.Errorf("runtime: task %d: restore %s: %w", task, s.Name, err)
+			return fmt.Errorf("runtime: task %s: restore %s: %w", w.name(task), s.Name, err)
 		}
 		w.opts.Metrics.RestoreProgress(s.Name, 1)
 		if n > 0 {
-			w.log.Info("runtime: restored", "task", task, "store", s.Name, "records", n, "from", from, "to", next,
+			w.log.Info("runtime: restored", "task", w.name(task), "store", s.Name, "records", n, "from", from, "to", next,
 				"took", time.Since(start).Round(time.Millisecond))
 		}
 	}
 	return nil
+}
+
+// isTaskDir reports whether name is a task directory name,
+// "<sub-topology name>_<partition>".
+func isTaskDir(name string) bool {
+	i := strings.LastIndexByte(name, '_')
+	if i <= 0 {
+		return false
+	}
+	n, err := strconv.ParseInt(name[i+1:], 10, 32)
+	return err == nil && n >= 0 && strconv.Itoa(int(n)) == name[i+1:]
 }

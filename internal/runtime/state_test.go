@@ -159,8 +159,8 @@ func TestStatefulHandoverEqualsReplay(t *testing.T) {
 			if err := a.stop(t); err != nil { // mid-stream: the second chunk is in flight
 				t.Fatalf("A: %v", err)
 			}
-			if _, err := os.Stat(filepath.Join(dirA, "0")); err != nil {
-				t.Fatalf("A's state of task 0: %v", err)
+			if dirs, _ := filepath.Glob(filepath.Join(dirA, "s*_0")); len(dirs) != 1 {
+				t.Fatalf("A's state of task 0: found %v", dirs)
 			}
 			mb := &restoreMetrics{}
 			ob := countsOptions(c, topo, dirB, mb)
@@ -193,7 +193,7 @@ func TestStatefulHandoverEqualsReplay(t *testing.T) {
 			}
 			if variant == "abort" {
 				committed, all := 0, 0
-				for _, st := range topo.Stores() {
+				for _, st := range unitStores(t, topo) {
 					topic := "app-" + st.Name + "-changelog"
 					committed += len(c.Read(t, topic, kafkatest.ReadOptions{}))
 					all += len(c.Read(t, topic, kafkatest.ReadOptions{Uncommitted: true}))
@@ -210,8 +210,16 @@ func TestChangelogSpecs(t *testing.T) {
 	topo := compile(t, `CREATE STREAM S (k STRING, x INT) WITH (topic = 's', key = 'k');
 INSERT INTO A SELECT k, sum(x) AS total FROM S WINDOW('tumbling', 10 SECONDS) GROUP BY k;
 INSERT INTO B SELECT k, count() AS n FROM S WINDOW('length', 3) GROUP BY k;`)
-	w := &worker{opts: Options{App: "app", Topology: topo, ChangelogRetention: 2 * time.Hour}}
-	specs := w.changelogSpecs(4)
+	o := Options{App: "app", Topology: topo, ChangelogRetention: 2 * time.Hour}
+	p, err := newPlan(&o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range p.units {
+		u.partitions = 4
+	}
+	w := &worker{opts: o, plan: p}
+	specs := w.changelogSpecs()
 	windowed, compacted := 0, 0
 	for _, s := range specs {
 		if !strings.HasPrefix(s.Name, "app-") || !strings.HasSuffix(s.Name, "-changelog") || s.Partitions != 4 {
@@ -232,7 +240,7 @@ INSERT INTO B SELECT k, count() AS n FROM S WINDOW('length', 3) GROUP BY k;`)
 	if windowed == 0 || compacted < 2 { // the task store and B's stores at least
 		t.Fatalf("%d windowed, %d compacted changelogs: %+v", windowed, compacted, specs)
 	}
-	if !stateful(topo) || stateful(compile(t, tradesSQL)) {
+	if !p.units[0].stateful || stateful(compile(t, tradesSQL)) {
 		t.Fatal("stateful misclassifies")
 	}
 }
@@ -242,16 +250,23 @@ INSERT INTO B SELECT k, count() AS n FROM S WINDOW('length', 3) GROUP BY k;`)
 // came back.
 func TestRotateStatesDeletesMovedTasks(t *testing.T) {
 	dir := t.TempDir()
-	w := &worker{opts: Options{StateDir: dir, Topology: compile(t, countsSQL)}, log: testLoggerOrDiscard(),
-		states: map[int32]statestore.TaskState{}, gone: map[int32]bool{}}
-	if err := os.MkdirAll(filepath.Join(dir, "7"), 0o755); err != nil { // left by an earlier run
+	o := Options{App: "app", StateDir: dir, Topology: compile(t, countsSQL)}
+	p, err := newPlan(&o)
+	if err != nil {
 		t.Fatal(err)
+	}
+	w := &worker{opts: o, plan: p, log: testLoggerOrDiscard(), states: map[taskID]statestore.TaskState{}, gone: map[string]bool{}}
+	name := func(task int) string { return p.units[0].name + "_" + fmt.Sprint(task) }
+	for _, d := range []string{name(7), "not-a-task"} { // left by an earlier run, and a stranger
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := w.scanStateDir(); err != nil {
 		t.Fatal(err)
 	}
 	for _, task := range []int32{0, 1} {
-		if _, err := w.state(task); err != nil {
+		if _, err := w.state(taskID{part: task}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -263,7 +278,7 @@ func TestRotateStatesDeletesMovedTasks(t *testing.T) {
 		return out
 	}
 	exists := func(task int) bool {
-		_, err := os.Stat(filepath.Join(dir, fmt.Sprint(task)))
+		_, err := os.Stat(filepath.Join(dir, name(task)))
 		return err == nil
 	}
 	w.rotateStates(asg(0)) // 1 moves away; 7 was not assigned
@@ -280,6 +295,24 @@ func TestRotateStatesDeletesMovedTasks(t *testing.T) {
 		t.Fatal("a task that came back lost its state")
 	}
 	w.closeStates()
+	if _, err := os.Stat(filepath.Join(dir, "not-a-task")); err != nil {
+		t.Fatalf("a directory that is no task's was deleted: %v", err)
+	}
+}
+
+// unitStores returns the stores of the units of topo (their task stores
+// are per unit).
+func unitStores(t testing.TB, topo *topology.Topology) []statestore.StoreInfo {
+	t.Helper()
+	p, err := newPlan(&Options{App: "app", Topology: topo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []statestore.StoreInfo
+	for _, u := range p.units {
+		out = append(out, u.topo.Stores()...)
+	}
+	return out
 }
 
 func testLoggerOrDiscard() *slog.Logger {

@@ -36,7 +36,30 @@ type input struct {
 
 type sourceDec struct {
 	stream string
-	dec    *serde.Decoder
+	dec    decoder
+}
+
+// decoder turns a record value into an event: a serde.Decoder for an
+// application source, an eventDecoder for a repartition topic.
+type decoder interface {
+	Decode(value []byte, recordTS int64) (*topology.Event, error)
+}
+
+// eventDecoder decodes repartition records, events another task encoded
+// with topology.AppendEvent (see sink.repartition).
+type eventDecoder struct{ schema *topology.Schema }
+
+// Decode implements decoder.
+func (d eventDecoder) Decode(value []byte, _ int64) (*topology.Event, error) {
+	ev, rest, err := topology.DecodeEvent(value)
+	switch {
+	case err != nil:
+		return nil, &serde.DecodeError{Stream: d.schema.Name, Err: err}
+	case len(rest) > 0 || len(ev.Values) != len(d.schema.Attrs):
+		return nil, &serde.DecodeError{Stream: d.schema.Name, Err: fmt.Errorf("repartition record of %d values with %d trailing bytes, want %d values of %s",
+			len(ev.Values), len(rest), len(d.schema.Attrs), d.schema)}
+	}
+	return ev, nil
 }
 
 // taskRun is one task for one generation, owned by one goroutine.
@@ -44,7 +67,9 @@ type taskRun struct {
 	w      *worker
 	s      *kafka.Session
 	ctx    context.Context
-	task   int32
+	id     taskID
+	name   string // w.name(id)
+	unit   *unit
 	p      *kafka.Producer
 	topo   *topology.Task
 	inputs []*input
@@ -78,17 +103,19 @@ func (w *worker) runTask(s *kafka.Session, ta kafka.TaskAssignment, started func
 	// The producer comes first: initialising its transactional id fences
 	// a previous owner and aborts its open transaction, so the changelog's
 	// last stable offset is final before the restore reads up to it.
-	p, err := w.producer(ctx, ta.Task)
+	id := idOf(ta)
+	u := w.plan.units[id.unit]
+	p, err := w.producer(ctx, id)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil
 		}
-		return &fatalError{fmt.Errorf("runtime: task %d: %w", ta.Task, err)}
+		return &fatalError{fmt.Errorf("runtime: task %s: %w", w.name(id), err)}
 	}
-	r := &taskRun{w: w, s: s, ctx: ctx, task: ta.Task, p: p, in: map[string]int{}, out: map[string]int{}}
+	r := &taskRun{w: w, s: s, ctx: ctx, id: id, name: w.name(id), unit: u, p: p, in: map[string]int{}, out: map[string]int{}}
 	defer r.report()
-	if w.stateful {
-		r.state, err = w.restore(ctx, ta.Task)
+	if u.stateful {
+		r.state, err = w.restore(ctx, id)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
@@ -97,16 +124,16 @@ func (w *worker) runTask(s *kafka.Session, ta kafka.TaskAssignment, started func
 		}
 	}
 	ready()
-	topts := topology.TaskOptions{Emit: r.emit, OnLate: r.late}
+	topts := topology.TaskOptions{Emit: r.emit, OnLate: r.late, RemoteRepartitions: true}
 	if r.state != nil {
 		topts.State = r.state
 		// A batch the generation leaves uncommitted (aborted, or its local
 		// commit failed) is dropped; the next restore repairs the state.
 		defer r.state.Abort()
 	}
-	r.topo, err = topology.NewTask(w.opts.Topology, topts)
+	r.topo, err = topology.NewTask(u.topo, topts)
 	if err != nil {
-		return &fatalError{fmt.Errorf("runtime: task %d: %w", ta.Task, err)}
+		return &fatalError{fmt.Errorf("runtime: task %s: %w", r.name, err)}
 	}
 	defer r.topo.Close()
 	order := map[string]int{}
@@ -117,6 +144,10 @@ func (w *worker) runTask(s *kafka.Session, ta kafka.TaskAssignment, started func
 		in := &input{tp: kafka.TopicPartition{Topic: c.Topic, Partition: c.Partition}, order: order[c.Topic], next: -1, committed: c.Offset}
 		in.ch = s.Records(in.tp)
 		for _, src := range w.plan.sources[c.Topic] {
+			if src.repartition {
+				in.streams = append(in.streams, &sourceDec{stream: src.stream, dec: eventDecoder{src.schema}})
+				continue
+			}
 			dec, err := serde.NewDecoder(src.schema, src.binding)
 			if err != nil {
 				return &fatalError{fmt.Errorf("runtime: %w", err)}
@@ -346,15 +377,36 @@ func (r *taskRun) emit(stream string, ev *topology.Event) error {
 		r.slab = make([]byte, 0, 64<<10)
 		start = 0
 	}
-	r.slab = sk.value.Append(r.slab, ev)
+	if sk.repartition {
+		r.slab = topology.AppendEvent(r.slab, ev)
+	} else {
+		r.slab = sk.value.Append(r.slab, ev)
+	}
 	value := r.slab[start:len(r.slab):len(r.slab)]
 	rec := &kafka.Record{Topic: sk.topic, Value: value, Timestamp: time.UnixMilli(ev.TS)}
-	if key, ok := sk.key.Append(r.keyBuf[:0], ev); ok {
+	switch {
+	case sk.repartition && sk.single:
+		rec.Partition = 0
+	case sk.repartition:
+		key := r.keyBuf[:0]
+		for _, i := range sk.keyIdx {
+			v := topology.Null()
+			if i < len(ev.Values) {
+				v = ev.Values[i]
+			}
+			key = topology.AppendValue(key, v)
+		}
 		rec.Key = append([]byte(nil), key...)
 		rec.Partition = serde.Partition(rec.Key, sk.partitions)
 		r.keyBuf = key
-	} else {
-		rec.Partition = r.task % int32(max(sk.partitions, 1))
+	default:
+		if key, ok := sk.key.Append(r.keyBuf[:0], ev); ok {
+			rec.Key = append([]byte(nil), key...)
+			rec.Partition = serde.Partition(rec.Key, sk.partitions)
+			r.keyBuf = key
+		} else {
+			rec.Partition = r.id.part % int32(max(sk.partitions, 1))
+		}
 	}
 	r.p.Send(rec)
 	r.out[sk.topic]++
@@ -453,7 +505,7 @@ func (r *taskRun) offsets() []kafka.Offset {
 // produced) and outputs, atomically under exactly-once.
 func (r *taskRun) commit() error {
 	if hook := r.w.opts.beforeCommit; hook != nil {
-		hook(r.task)
+		hook(r.id.part)
 	}
 	start := time.Now()
 	if r.state != nil {
@@ -493,7 +545,7 @@ func (r *taskRun) commit() error {
 // stream time.
 func (r *taskRun) sendChangelog() error {
 	if err := r.topo.Flush(); err != nil {
-		return fmt.Errorf("runtime: task %d: %w", r.task, err)
+		return fmt.Errorf("runtime: task %s: %w", r.name, err)
 	}
 	r.clog = r.state.AppendChangelog(r.clog[:0])
 	ts := time.Now()
@@ -502,7 +554,7 @@ func (r *taskRun) sendChangelog() error {
 	}
 	for i := range r.clog {
 		c := &r.clog[i]
-		r.p.Send(&kafka.Record{Topic: r.w.changelogTopic(c.Store), Partition: r.task, Key: c.Key, Value: c.Value, Timestamp: ts})
+		r.p.Send(&kafka.Record{Topic: r.w.changelogTopic(c.Store), Partition: r.id.part, Key: c.Key, Value: c.Value, Timestamp: ts})
 	}
 	return nil
 }
@@ -516,7 +568,7 @@ func (r *taskRun) commitState() error {
 		acked := r.p.Acked()
 		cp.Changelog = map[string]int64{}
 		for _, s := range r.state.Stores() {
-			if next, ok := acked[kafka.TopicPartition{Topic: r.w.changelogTopic(s.Name), Partition: r.task}]; ok {
+			if next, ok := acked[kafka.TopicPartition{Topic: r.w.changelogTopic(s.Name), Partition: r.id.part}]; ok {
 				cp.Changelog[s.Name] = next
 			}
 		}
@@ -528,7 +580,7 @@ func (r *taskRun) commitState() error {
 	}
 	r.clog = r.clog[:0]
 	if err := r.topo.Commit(cp); err != nil {
-		return fmt.Errorf("runtime: task %d: local state commit: %w", r.task, err)
+		return fmt.Errorf("runtime: task %s: local state commit: %w", r.name, err)
 	}
 	return nil
 }
@@ -575,15 +627,15 @@ func (r *taskRun) rewind(cause error) error {
 	if !fatal && r.open {
 		if err := r.p.Abort(); err != nil {
 			fatal = true
-			r.w.log.Warn("runtime: abort failed", "task", r.task, "err", err)
+			r.w.log.Warn("runtime: abort failed", "task", r.name, "err", err)
 		}
 	}
 	r.open = false
 	if fatal {
-		r.w.log.Warn("runtime: producer fenced or broken; re-creating it", "task", r.task, "err", cause)
-		r.w.dropProducer(r.task)
+		r.w.log.Warn("runtime: producer fenced or broken; re-creating it", "task", r.name, "err", cause)
+		r.w.dropProducer(r.id)
 	} else {
-		r.w.log.Warn("runtime: transaction aborted; rewinding", "task", r.task, "err", cause)
+		r.w.log.Warn("runtime: transaction aborted; rewinding", "task", r.name, "err", cause)
 	}
 	r.s.End()
 	return nil
@@ -599,7 +651,7 @@ func (r *taskRun) fail(err error) error {
 	if r.open {
 		r.w.opts.Metrics.Abort()
 		if aerr := r.p.Abort(); aerr != nil {
-			r.w.dropProducer(r.task)
+			r.w.dropProducer(r.id)
 		}
 		r.open = false
 	}

@@ -104,7 +104,7 @@ func TestSourcesMustBeCoPartitioned(t *testing.T) {
 CREATE STREAM Trades (symbol STRING, price DOUBLE) WITH (topic = 'trades');
 CREATE STREAM Quotes (symbol STRING, bid DOUBLE) WITH (topic = 'quotes');
 INSERT INTO A SELECT symbol FROM Trades;
-INSERT INTO B SELECT symbol FROM Quotes;`)
+INSERT INTO A SELECT symbol FROM Quotes;`) // one sub-topology: merged into A
 	o := baseOptions(c, topo)
 	err := Run(t.Context(), o)
 	if err == nil || !strings.Contains(err.Error(), "quotes has 2 partitions, trades has 4 partitions") {

@@ -6,14 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/eventflux-io/eventflux-go/kafka"
 	"github.com/eventflux-io/eventflux-go/statestore"
 	"github.com/eventflux-io/eventflux-go/statestore/pebblestore"
-	"github.com/eventflux-io/eventflux-go/topology"
 )
 
 // Run runs the worker until ctx is done (then it shuts down gracefully
@@ -28,13 +26,18 @@ func Run(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
-	w := &worker{opts: opts, plan: p, log: opts.Logger, producers: map[int32]*kafka.Producer{},
-		stateful: stateful(opts.Topology), states: map[int32]statestore.TaskState{}, gone: map[int32]bool{}}
+	w := &worker{opts: opts, plan: p, log: opts.Logger, producers: map[taskID]*kafka.Producer{},
+		states: map[taskID]statestore.TaskState{}, gone: map[string]bool{}}
+	for _, u := range p.units {
+		w.stateful = w.stateful || u.stateful
+	}
 	defer opts.Ready(false)
 	if w.stateful {
 		w.clTopics = map[string]string{}
-		for _, s := range opts.Topology.Stores() {
-			w.clTopics[s.Name] = w.changelogTopic(s.Name)
+		for _, u := range p.units {
+			for _, s := range u.topo.Stores() {
+				w.clTopics[s.Name] = w.changelogTopic(s.Name)
+			}
 		}
 		if err := w.scanStateDir(); err != nil {
 			return err
@@ -66,7 +69,7 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	g, err := w.retry(ctx, "connect to group", func() (*kafka.Group, error) {
 		return kafka.NewGroup(kafka.GroupOptions{
-			Options: opts.Kafka, Group: opts.App, InstanceID: opts.InstanceID, Topics: p.topics,
+			Options: opts.Kafka, Group: opts.App, InstanceID: opts.InstanceID, Topics: p.consumed(), TopicGroups: p.groups,
 			SessionTimeout: opts.SessionTimeout, HeartbeatInterval: opts.HeartbeatInterval, RebalanceTimeout: opts.RebalanceTimeout,
 			Logf: func(format string, args ...any) { w.log.Warn(fmt.Sprintf(format, args...)) },
 		})
@@ -77,7 +80,7 @@ func Run(ctx context.Context, opts Options) error {
 		}
 		return err
 	}
-	w.log.Info("runtime: joining group", "group", opts.App, "topics", p.topics, "guarantee", opts.Guarantee.String())
+	w.log.Info("runtime: joining group", "group", opts.App, "topics", p.consumed(), "guarantee", opts.Guarantee.String())
 	runErr := w.consume(ctx, g)
 	// Transactions are finished inside the last session; now leave the
 	// group, then close the producers.
@@ -103,21 +106,37 @@ type worker struct {
 	// while the task stays here. Only the session goroutine changes the
 	// map; a task goroutine uses its own entry.
 	mu        sync.Mutex
-	producers map[int32]*kafka.Producer
+	producers map[taskID]*kafka.Producer
 	ready     bool
 
-	// stateful: the topology has operator stores, kept in per-task states
+	// stateful: some unit has operator stores, kept in per-task states
 	// mirrored to changelog topics. states holds the open state of each
 	// task here (kept across generations, like producers); gone the tasks
-	// whose state was closed at the previous assignment (their directories
-	// are deleted at the next one unless they come back).
+	// (by directory name) whose state was closed at the previous
+	// assignment (their directories are deleted at the next one unless
+	// they come back).
 	stateful bool
 	reader   *kafka.Reader
 	cache    *pebblestore.Cache // the tasks' shared block cache
 	clTopics map[string]string  // store name -> changelog topic (read-only)
-	states   map[int32]statestore.TaskState
-	gone     map[int32]bool
+	states   map[taskID]statestore.TaskState
+	gone     map[string]bool
 }
+
+// taskID identifies a task: a unit (its topic group) and a partition
+// number.
+type taskID struct {
+	unit int
+	part int32
+}
+
+// name returns the task's name, "<sub-topology name>_<partition>": its
+// state directory and the suffix of its transactional id.
+func (w *worker) name(id taskID) string {
+	return w.plan.units[id.unit].name + "_" + strconv.Itoa(int(id.part))
+}
+
+func idOf(ta kafka.TaskAssignment) taskID { return taskID{unit: ta.TopicGroup, part: ta.Task} }
 
 // consume runs generations until ctx is done or a fatal error.
 func (w *worker) consume(ctx context.Context, g *kafka.Group) error {
@@ -188,46 +207,93 @@ func (w *worker) retry(ctx context.Context, what string, fn func() (*kafka.Group
 	return retry(w, ctx, what, fn)
 }
 
-// ensureTopics checks the sources and creates missing sink and dead-letter
-// topics with the sources' partition count.
+// ensureTopics checks the sources (co-partitioned within each unit) and
+// creates missing sink, dead-letter, repartition and changelog topics.
+// New sink, dead-letter and keyed repartition topics get the sources'
+// largest partition count; single-partition repartition topics one.
 func (w *worker) ensureTopics(ctx context.Context) error {
 	a, err := retry(w, ctx, "connect admin", func() (*kafka.Admin, error) { return kafka.NewAdmin(w.opts.Kafka) })
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	n, err := retry(w, ctx, "check source topics", func() (int, error) { return a.CheckSources(w.plan.topics) })
-	if err != nil {
-		return err
-	}
-	if err := checkRepartitions(w.opts.Topology, n); err != nil {
-		return err
+	counts := map[string]int{}
+	n := 0
+	for _, u := range w.plan.units {
+		c, err := retry(w, ctx, "check source topics", func() (int, error) { return a.CheckSources(u.sources) })
+		if err != nil {
+			return err
+		}
+		for _, t := range u.sources {
+			counts[t] = c
+		}
+		n = max(n, c)
 	}
 	create := append([]string(nil), w.plan.sinkTopics...)
 	if w.opts.DeadLetterPolicy == DeadLetter || w.opts.LateEvents == LateDeadLetter {
 		create = append(create, w.opts.DeadLetterTopic)
 	}
-	counts, err := retry(w, ctx, "create topics", func() (map[string]int, error) { return a.EnsureTopics(create, n) })
+	sinks, err := retry(w, ctx, "create topics", func() (map[string]int, error) { return a.EnsureTopics(create, n) })
 	if err != nil {
 		return err
 	}
 	for _, s := range w.plan.sinks {
-		s.partitions = counts[s.topic]
+		if !s.repartition {
+			s.partitions = sinks[s.topic]
+		}
 	}
-	w.plan.dlqPartitions = counts[w.opts.DeadLetterTopic]
+	w.plan.dlqPartitions = sinks[w.opts.DeadLetterTopic]
+	if len(w.plan.repartitions) > 0 {
+		specs := w.repartitionSpecs(n)
+		got, err := retry(w, ctx, "create repartition topics", func() (map[string]int, error) { return a.EnsureTopicSpecs(specs) })
+		if err != nil {
+			return err
+		}
+		for _, s := range w.plan.repartitions {
+			s.partitions = got[s.topic]
+			counts[s.topic] = got[s.topic]
+			if s.single && s.partitions != 1 {
+				return fmt.Errorf("runtime: repartition topic %s has %d partitions; a global query needs exactly 1 (delete the topic to let the worker recreate it)", s.topic, s.partitions)
+			}
+		}
+	}
+	for _, u := range w.plan.units {
+		u.partitions = 0
+		for _, t := range u.topics {
+			u.partitions = max(u.partitions, counts[t])
+		}
+	}
 	if w.stateful {
-		specs := w.changelogSpecs(n)
-		counts, err := retry(w, ctx, "create changelog topics", func() (map[string]int, error) { return a.EnsureTopicSpecs(specs) })
+		specs := w.changelogSpecs()
+		got, err := retry(w, ctx, "create changelog topics", func() (map[string]int, error) { return a.EnsureTopicSpecs(specs) })
 		if err != nil {
 			return err
 		}
 		for _, sp := range specs {
-			if counts[sp.Name] < n {
-				return fmt.Errorf("runtime: changelog topic %s has %d partitions, fewer than the sources' %d", sp.Name, counts[sp.Name], n)
+			if got[sp.Name] < sp.Partitions {
+				return fmt.Errorf("runtime: changelog topic %s has %d partitions, fewer than its tasks' %d", sp.Name, got[sp.Name], sp.Partitions)
 			}
 		}
 	}
 	return nil
+}
+
+// repartitionSpecs are the repartition topics: deleted by the readers'
+// purges (kafka.Admin.DeleteRecords) rather than by time, since their
+// records carry event times that can be arbitrarily old (retention.ms
+// -1), in small segments so that purged space is freed soon.
+func (w *worker) repartitionSpecs(partitions int) []kafka.TopicSpec {
+	specs := make([]kafka.TopicSpec, len(w.plan.repartitions))
+	for i, s := range w.plan.repartitions {
+		n := partitions
+		if s.single {
+			n = 1
+		}
+		specs[i] = kafka.TopicSpec{Name: s.topic, Partitions: n, Configs: map[string]string{
+			"cleanup.policy": "delete", "retention.ms": "-1", "segment.ms": "600000", "segment.bytes": "52428800",
+		}}
+	}
+	return specs
 }
 
 // session runs one generation: a goroutine per task, until the session
@@ -236,9 +302,12 @@ func (w *worker) session(s *kafka.Session) error {
 	asg := s.Assignment()
 	w.opts.Metrics.Rebalance()
 	w.opts.Metrics.Tasks(len(asg.Tasks))
-	tasks := make([]int32, len(asg.Tasks))
-	for i, t := range asg.Tasks {
-		tasks[i] = t.Task
+	tasks := make([]string, 0, len(asg.Tasks))
+	for _, t := range asg.Tasks {
+		if t.TopicGroup < 0 || t.TopicGroup >= len(w.plan.units) {
+			return &fatalError{fmt.Errorf("runtime: assigned topic group %d, but the app has %d; do all workers run the same pipeline?", t.TopicGroup, len(w.plan.units))}
+		}
+		tasks = append(tasks, w.name(idOf(t)))
 	}
 	w.log.Info("runtime: assigned", "generation", asg.Generation, "member", asg.MemberID, "tasks", tasks)
 	w.closeProducers(asg.Tasks)
@@ -281,16 +350,16 @@ func (w *worker) session(s *kafka.Session) error {
 }
 
 // producer returns task's producer, creating it if needed.
-func (w *worker) producer(ctx context.Context, task int32) (*kafka.Producer, error) {
+func (w *worker) producer(ctx context.Context, task taskID) (*kafka.Producer, error) {
 	w.mu.Lock()
 	p := w.producers[task]
 	w.mu.Unlock()
 	if p != nil {
 		return p, nil
 	}
-	po := kafka.ProducerOptions{Options: w.opts.Kafka, TransactionTimeout: w.opts.TransactionTimeout, TrackOffsets: w.stateful}
+	po := kafka.ProducerOptions{Options: w.opts.Kafka, TransactionTimeout: w.opts.TransactionTimeout, TrackOffsets: w.plan.units[task.unit].stateful}
 	if w.opts.Guarantee == ExactlyOnce {
-		po.TransactionalID = w.opts.App + "-" + strconv.Itoa(int(task))
+		po.TransactionalID = w.opts.App + "-" + w.name(task)
 	}
 	p, err := retry(w, ctx, "create producer", func() (*kafka.Producer, error) { return kafka.NewProducer(po) })
 	if err != nil {
@@ -304,7 +373,7 @@ func (w *worker) producer(ctx context.Context, task int32) (*kafka.Producer, err
 
 // dropProducer closes task's producer after a fatal error; the next
 // generation creates a new one (bumping the epoch).
-func (w *worker) dropProducer(task int32) {
+func (w *worker) dropProducer(task taskID) {
 	w.mu.Lock()
 	p := w.producers[task]
 	delete(w.producers, task)
@@ -318,11 +387,11 @@ func (w *worker) dropProducer(task int32) {
 // is nil).
 func (w *worker) closeProducers(keep []kafka.TaskAssignment) {
 	w.mu.Lock()
-	var drop []int32
+	var drop []taskID
 	for task := range w.producers {
 		found := false
 		for _, k := range keep {
-			found = found || k.Task == task
+			found = found || idOf(k) == task
 		}
 		if !found {
 			drop = append(drop, task)
@@ -332,22 +401,4 @@ func (w *worker) closeProducers(keep []kafka.TaskAssignment) {
 	for _, t := range drop {
 		w.dropProducer(t)
 	}
-}
-
-// checkRepartitions refuses a topology that needs repartition topics when
-// the sources have more than one partition: the worker does not create
-// and route through them yet, and running such a query per source
-// partition would split its state by the wrong key.
-func checkRepartitions(t *topology.Topology, partitions int) error {
-	rps := t.Repartitions()
-	if partitions <= 1 || len(rps) == 0 {
-		return nil
-	}
-	names := make([]string, len(rps))
-	for i, n := range rps {
-		names[i] = n.Info.Name
-	}
-	return fmt.Errorf("runtime: the sources have %d partitions and the application needs repartition topics "+
-		"(%s; see `eventflux explain`), which the live worker does not support yet; group by the record key, "+
-		"use PARTITION WITH on the key, or give the source topics one partition", partitions, strings.Join(names, ", "))
 }
