@@ -170,6 +170,16 @@ func (a *Admin) EnsureTopicSpecs(specs []TopicSpec) (map[string]int, error) {
 	return counts, nil
 }
 
+// DeleteRecords deletes the records of topic before the given offset of
+// each partition (it moves their log start offsets), as the readers of a
+// repartition topic purge what they have committed.
+func (a *Admin) DeleteRecords(topic string, before map[int32]int64) error {
+	if err := a.ca.DeleteRecords(topic, before); err != nil {
+		return fmt.Errorf("kafka: delete records of %s: %w", topic, err)
+	}
+	return nil
+}
+
 // Close closes the admin client.
 func (a *Admin) Close() error {
 	if err := a.ca.Close(); err != nil {

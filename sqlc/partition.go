@@ -74,7 +74,7 @@ func buildPartitioned(b *topology.Builder, q *plan.Query) error {
 	}
 	stores := []topology.StoreSpec{{Name: keysStore, Kind: statestore.KindKeyValue}}
 	for _, s := range chain.Stores() {
-		stores = append(stores, topology.StoreSpec{Name: s.Name, Kind: s.Kind})
+		stores = append(stores, topology.StoreSpec{Name: s.Name, Kind: s.Kind, Retention: s.Retention})
 	}
 	name := q.ID + "/partition"
 	info := topology.NodeInfo{Name: name, Op: "partition", Detail: "by " + by + "; per key: " + detail, Schema: schema, Stores: stores}

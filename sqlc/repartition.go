@@ -16,7 +16,7 @@ import (
 func addRepartition(b *topology.Builder, r *plan.Repartition, parent string) string {
 	sink := r.Node + "/sink"
 	detail := "into " + r.Topic
-	bind := topology.Binding{Topic: r.Topic, Format: "json", Key: r.KeyAttrs}
+	bind := topology.Binding{Topic: r.Topic, Format: topology.FormatEvent, Key: r.KeyAttrs}
 	if r.Single {
 		detail += " (1 partition)"
 		bind.Partitions = 1

@@ -116,6 +116,11 @@ func (k Kind) String() string {
 type StoreInfo struct {
 	Name string
 	Kind Kind
+	// Retention is, for a windowed store, how long (in event time, ms) a
+	// record stays live after its window starts: the window's size plus
+	// its grace. 0: not known. The runtime sizes the retention of the
+	// store's changelog topic from it.
+	Retention int64
 }
 
 // TaskState is the state of one task: its stores, their pending batch and

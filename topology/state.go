@@ -17,6 +17,10 @@ type StoreSpec struct {
 	// task-wide name is StoreName(node, Name).
 	Name string
 	Kind statestore.Kind
+	// Retention is, for a windowed store, how long in event time (ms) a
+	// record stays live after its window starts (see
+	// statestore.StoreInfo.Retention); 0 if not known.
+	Retention int64
 }
 
 // TaskStoreName is the key-value store in which a task keeps its own
@@ -66,7 +70,7 @@ func (t *Topology) Stores() []statestore.StoreInfo {
 	out := []statestore.StoreInfo{{Name: t.TaskStore(), Kind: statestore.KindKeyValue}}
 	for _, name := range t.order {
 		for _, s := range t.nodes[name].Info.Stores {
-			out = append(out, statestore.StoreInfo{Name: StoreName(name, s.Name), Kind: s.Kind})
+			out = append(out, statestore.StoreInfo{Name: StoreName(name, s.Name), Kind: s.Kind, Retention: s.Retention})
 		}
 	}
 	slices.SortFunc(out, func(a, b statestore.StoreInfo) int { return strings.Compare(a.Name, b.Name) })

@@ -13,6 +13,11 @@ import (
 // it.
 const AppIDPlaceholder = "${app}"
 
+// FormatEvent is the format of repartition topics: each record value is
+// an event in the topology codec (AppendEvent: time, kind, values), its
+// key the codec encoding of the key attributes.
+const FormatEvent = "event"
+
 // ResolveAppID returns topic with AppIDPlaceholder replaced by appID.
 func ResolveAppID(topic, appID string) string {
 	return strings.ReplaceAll(topic, AppIDPlaceholder, appID)

@@ -35,7 +35,7 @@ const (
 // Stores returns the stores a processor of s uses, for NodeInfo.Stores.
 func Stores(s *Spec) []topology.StoreSpec {
 	if s.Kind == Tumbling || s.Kind == Hopping {
-		return []topology.StoreSpec{{Name: windowStoreName, Kind: statestore.KindWindowed}}
+		return []topology.StoreSpec{{Name: windowStoreName, Kind: statestore.KindWindowed, Retention: s.Size + s.Grace}}
 	}
 	return []topology.StoreSpec{{Name: stateStoreName, Kind: statestore.KindKeyValue}}
 }

@@ -1,8 +1,21 @@
 // Package runtime is the EventFlux worker: it joins the pipeline's consumer
-// group, runs one topology task per assigned partition number, and moves
-// records consume -> decode -> task.Process -> encode -> produce, committing
+// group, runs one topology task per assigned task, and moves records
+// consume -> decode -> task.Process -> encode -> produce, committing
 // outputs and input offsets together (exactly-once) or after each other
 // (at-least-once).
+//
+// Tasks. Repartition topics cut the topology into sub-topologies
+// (topology.SubTopologies). Each sub-topology, or several whose source
+// streams share a topic, is a unit: the topology it runs
+// (topology.View), the topics it consumes (a topic group for the
+// assignor) and a stable name, "s" and a hash of its processors. A task
+// is a unit and a partition number, named "<unit>_<n>": partition n of
+// each topic the unit consumes. An upstream task writes the events a
+// query inserts into a repartition stream to the repartition topic, in
+// its transaction, keyed by the key attributes (murmur2) or to the one
+// partition of a global query's topic; the reading unit's tasks consume
+// it like a source, read_committed, and purge what they committed
+// (DeleteRecords) every RepartitionPurgeInterval.
 //
 // Goroutines and their owners. Run owns everything it starts and returns
 // only after all of it has exited:
@@ -16,7 +29,7 @@
 // producer; nothing is shared between tasks but read-only plans.
 //
 // Exactly-once. Each task has a transactional producer with
-// transactional.id "<app>-<task>", so a zombie owner of the same task is
+// transactional.id "<app>-<unit>_<n>", so a zombie owner of the same task is
 // fenced by epoch when the new owner initialises its producer, and by
 // generation (KIP-447) because offsets always go with the live group
 // metadata. A transaction spans up to CommitInterval of input; it is
@@ -46,11 +59,12 @@
 // eventflux.error "late event: window closed at ...".
 //
 // State. A topology with operator stores keeps each task's state in a
-// statestore.TaskState: Pebble under StateDir/<task> (in memory without
-// StateDir), kept open across generations while the task stays. Every
-// store has a changelog topic "<app>-<store>-changelog" (created at start
-// with the sources' partition count, cleanup.policy compact; windowed
-// stores compact,delete with ChangelogRetention), partition = task. At
+// statestore.TaskState: Pebble under StateDir/<unit>_<n> (in memory
+// without StateDir), kept open across generations while the task stays.
+// Every store, and each unit's task store "_task.<unit>", has a changelog
+// topic "<app>-<store>-changelog" (created at start with the unit's task
+// count, cleanup.policy compact; windowed
+// stores compact,delete with window size + grace + ChangelogRetention), partition = task. At
 // each commit the task flushes its operators, produces the batch's
 // changelog records in the transaction with the outputs and offsets,
 // commits the transaction, and then commits the batch locally with the
@@ -62,6 +76,4 @@
 // local commit. A task that moves away has its state closed; its
 // directory is deleted at the next assignment that does not bring it
 // back. At least once, the loop is the same without the transaction.
-//
-// Not yet: repartition topics.
 package runtime

@@ -155,11 +155,16 @@ type Options struct {
 	// in full from the changelog topics whenever a task is assigned to
 	// this worker again after it moved away or the worker restarted.
 	StateDir string
-	// ChangelogRetention is the retention.ms of windowed stores'
-	// changelog topics (cleanup.policy compact,delete), set when the
-	// worker creates them. It must exceed the longest window plus its
-	// grace. Default 7 days.
+	// ChangelogRetention is the margin added to a windowed store's window
+	// size plus grace to make the retention.ms of its changelog topic
+	// (cleanup.policy compact,delete), set when the worker creates it: it
+	// must cover the longest time a window can stay open beyond its
+	// event-time span (a stream that goes quiet). Default 7 days.
 	ChangelogRetention time.Duration
+	// RepartitionPurgeInterval is how often a task deletes the records it
+	// has committed from the repartition topics it reads (they are kept
+	// forever otherwise). Default 30s.
+	RepartitionPurgeInterval time.Duration
 	// Metrics receives measurements. Default: none.
 	Metrics Metrics
 	// Logger receives the worker's logs. Default: discarded.
@@ -197,6 +202,9 @@ func (o *Options) defaults() error {
 	}
 	if o.ChangelogRetention <= 0 {
 		o.ChangelogRetention = 7 * 24 * time.Hour
+	}
+	if o.RepartitionPurgeInterval <= 0 {
+		o.RepartitionPurgeInterval = 30 * time.Second
 	}
 	if o.MaxRetries <= 0 {
 		o.MaxRetries = 10

@@ -37,8 +37,11 @@ func (w *worker) changelogTopic(store string) string {
 }
 
 // changelogSpecs are the changelog topics of every store of the stateful
-// units, with a partition per task, compacted (windowed stores: compacted
-// and expired after ChangelogRetention).
+// units, with a partition per task, compacted. Windowed stores' are also
+// expired (compact,delete) after the window's size plus grace plus
+// ChangelogRetention: Kafka deletes by record timestamp (stream time)
+// against the wall clock, and a window on a stream that goes quiet stays
+// open for longer than its event-time span, so the margin is generous.
 func (w *worker) changelogSpecs() []kafka.TopicSpec {
 	var specs []kafka.TopicSpec
 	for _, u := range w.plan.units {
@@ -49,7 +52,7 @@ func (w *worker) changelogSpecs() []kafka.TopicSpec {
 			cfg := map[string]string{"cleanup.policy": "compact"}
 			if s.Kind == statestore.KindWindowed {
 				cfg["cleanup.policy"] = "compact,delete"
-				cfg["retention.ms"] = strconv.FormatInt(w.opts.ChangelogRetention.Milliseconds(), 10)
+				cfg["retention.ms"] = strconv.FormatInt(s.Retention+w.opts.ChangelogRetention.Milliseconds(), 10)
 			}
 			specs = append(specs, kafka.TopicSpec{Name: w.changelogTopic(s.Name), Partitions: u.partitions, Configs: cfg})
 		}

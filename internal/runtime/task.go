@@ -25,6 +25,9 @@ type input struct {
 	// next is the offset to commit (last processed + 1), -1 before any.
 	next      int64
 	committed int64
+	// repartition: tp is a repartition topic, purged up to purged.
+	repartition bool
+	purged      int64
 	// emptySince is when buf last ran dry while another input had data.
 	emptySince time.Time
 	// head caches the decoded head record.
@@ -90,6 +93,8 @@ type taskRun struct {
 	in, out map[string]int
 	// lateEnc encodes late events per window node, created on first use.
 	lateEnc map[string]*serde.Encoder
+	// purged is when the repartition inputs were last purged.
+	purged time.Time
 }
 
 // runTask runs task ta until the session ends. started is called once the
@@ -146,6 +151,8 @@ func (w *worker) runTask(s *kafka.Session, ta kafka.TaskAssignment, started func
 		for _, src := range w.plan.sources[c.Topic] {
 			if src.repartition {
 				in.streams = append(in.streams, &sourceDec{stream: src.stream, dec: eventDecoder{src.schema}})
+				in.repartition, in.purged = true, max(c.Offset, 0)
+				r.purged = time.Now()
 				continue
 			}
 			dec, err := serde.NewDecoder(src.schema, src.binding)
@@ -536,7 +543,24 @@ func (r *taskRun) commit() error {
 	r.w.opts.Metrics.Commit(time.Since(start))
 	r.report()
 	r.reportLag()
+	if !r.purged.IsZero() && time.Since(r.purged) >= r.w.opts.RepartitionPurgeInterval {
+		r.purge()
+	}
 	return nil
+}
+
+// purge deletes what the task has committed from the repartition topics
+// it reads (see RepartitionPurgeInterval).
+func (r *taskRun) purge() {
+	r.purged = time.Now()
+	for _, in := range r.inputs {
+		if !in.repartition || in.committed <= in.purged {
+			continue
+		}
+		if r.w.purge(in.tp.Topic, map[int32]int64{in.tp.Partition: in.committed}) {
+			in.purged = in.committed
+		}
+	}
 }
 
 // sendChangelog flushes the operators' state into the task's batch and

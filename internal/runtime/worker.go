@@ -67,6 +67,17 @@ func Run(ctx context.Context, opts Options) error {
 		}
 		return err
 	}
+	if len(p.repartitions) > 0 {
+		a, err := retry(w, ctx, "connect admin", func() (*kafka.Admin, error) { return kafka.NewAdmin(opts.Kafka) })
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		w.purger = a
+		defer a.Close()
+	}
 	g, err := w.retry(ctx, "connect to group", func() (*kafka.Group, error) {
 		return kafka.NewGroup(kafka.GroupOptions{
 			Options: opts.Kafka, Group: opts.App, InstanceID: opts.InstanceID, Topics: p.consumed(), TopicGroups: p.groups,
@@ -121,6 +132,23 @@ type worker struct {
 	clTopics map[string]string  // store name -> changelog topic (read-only)
 	states   map[taskID]statestore.TaskState
 	gone     map[string]bool
+
+	// purger deletes committed records from repartition topics (nil
+	// without them); purgeMu serialises the tasks' calls.
+	purgeMu sync.Mutex
+	purger  *kafka.Admin
+}
+
+// purge deletes the records of topic before the given offsets, logging
+// (not failing on) errors: a purge that fails is redone by the next one.
+func (w *worker) purge(topic string, before map[int32]int64) bool {
+	w.purgeMu.Lock()
+	defer w.purgeMu.Unlock()
+	if err := w.purger.DeleteRecords(topic, before); err != nil {
+		w.log.Warn("runtime: purge repartition topic", "topic", topic, "err", err)
+		return false
+	}
+	return true
 }
 
 // taskID identifies a task: a unit (its topic group) and a partition

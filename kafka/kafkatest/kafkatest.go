@@ -190,7 +190,10 @@ func (c *Cluster) Read(t testing.TB, topic string, o ReadOptions) []kafka.Record
 				select {
 				case <-ctx.Done():
 					return
-				case m := <-pc.Messages():
+				case m, ok := <-pc.Messages():
+					if !ok { // the partition consumer failed (e.g. its offset was purged)
+						return
+					}
 					r := kafka.Record{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Key: m.Key, Value: m.Value, Timestamp: m.Timestamp}
 					for _, h := range m.Headers {
 						r.Headers = append(r.Headers, kafka.Header{Key: string(h.Key), Value: h.Value})
@@ -251,6 +254,31 @@ func (c *Cluster) Committed(t testing.TB, group, topic string) map[int32]int64 {
 		}
 	}
 	return out
+}
+
+// Offsets returns the log start and end offsets of every partition of
+// topic.
+func (c *Cluster) Offsets(t testing.TB, topic string) (start, end map[int32]int64) {
+	t.Helper()
+	client, err := sarama.NewClient(c.addrs, c.config())
+	if err != nil {
+		t.Fatalf("kafkatest: client: %v", err)
+	}
+	defer client.Close()
+	parts, err := client.Partitions(topic)
+	if err != nil {
+		t.Fatalf("kafkatest: partitions of %s: %v", topic, err)
+	}
+	start, end = map[int32]int64{}, map[int32]int64{}
+	for _, p := range parts {
+		if start[p], err = client.GetOffset(topic, p, sarama.OffsetOldest); err != nil {
+			t.Fatalf("kafkatest: start offset of %s/%d: %v", topic, p, err)
+		}
+		if end[p], err = client.GetOffset(topic, p, sarama.OffsetNewest); err != nil {
+			t.Fatalf("kafkatest: end offset of %s/%d: %v", topic, p, err)
+		}
+	}
+	return start, end
 }
 
 // FailNextTxnOffsetCommit makes the cluster answer the next TxnOffsetCommit
