@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -153,3 +155,60 @@ func BenchmarkALOPipelineAllPass(b *testing.B) { benchPipeline(b, AtLeastOnce, "
 
 // BenchmarkBareLoop: sarama consume -> produce -> commit, no engine.
 func BenchmarkBareLoop(b *testing.B) { benchBare(b, false) }
+
+// inCounter counts the records tasks read from topics with prefix.
+type inCounter struct {
+	nopMetrics
+	prefix string
+	n      atomic.Int64
+}
+
+func (m *inCounter) RecordsIn(topic string, n int) {
+	if strings.HasPrefix(topic, m.prefix) {
+		m.n.Add(int64(n))
+	}
+}
+
+// benchGroupBy runs a GROUP BY over 50 buckets, rows per event, timed
+// until the aggregating tasks have read (and committed) every record.
+// Grouping by symbol, the record key, runs in the source tasks; grouping
+// by volume % 50 goes through a repartition topic and a second set of
+// tasks.
+func benchGroupBy(b *testing.B, key string) {
+	c := sharedCluster(b)
+	n := benchRecords()
+	var elapsed time.Duration
+	for i := 0; i < b.N; i++ {
+		in, out, group := benchInput(b, c, n)
+		topo := compile(b, fmt.Sprintf(`
+CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT) WITH (topic = '%s', format = 'json', key = 'symbol');
+INSERT INTO Counts SELECT %s AS k, count() AS n FROM Trades GROUP BY %s;`, in, key, key))
+		m := &inCounter{prefix: in}
+		if len(topo.Repartitions()) > 0 {
+			m.prefix = group + "-rp"
+		}
+		o := Options{App: group, Kafka: c.Options(), Topology: topo, Metrics: m,
+			Bindings: map[string]topology.Binding{"Counts": {Topic: out, Format: "json", Key: []string{"k"}}}}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		start := time.Now()
+		go func() { done <- Run(ctx, o) }()
+		for m.n.Load() < int64(n) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		elapsed += time.Since(start)
+		cancel()
+		if err := <-done; err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/elapsed.Seconds(), "records/s")
+}
+
+// BenchmarkEOSGroupByKey: exactly-once GROUP BY the record key, in the
+// source tasks (the baseline of BenchmarkEOSGroupByRepartition).
+func BenchmarkEOSGroupByKey(b *testing.B) { benchGroupBy(b, "symbol") }
+
+// BenchmarkEOSGroupByRepartition: exactly-once GROUP BY another
+// attribute, through a repartition topic.
+func BenchmarkEOSGroupByRepartition(b *testing.B) { benchGroupBy(b, "volume % 50") }
