@@ -248,6 +248,9 @@ func (w *worker) ensureTopics(ctx context.Context) error {
 	counts := map[string]int{}
 	n := 0
 	for _, u := range w.plan.units {
+		if len(u.sources) == 0 {
+			continue // it reads repartition topics only
+		}
 		c, err := retry(w, ctx, "check source topics", func() (int, error) { return a.CheckSources(u.sources) })
 		if err != nil {
 			return err
