@@ -48,7 +48,7 @@ func (t *Topology) Describe() string {
 func (t *Topology) describeSubTopologies(b *strings.Builder) {
 	b.WriteString("sub-topologies:\n")
 	for _, s := range t.subs {
-		fmt.Fprintf(b, "  %d:\n", s.ID)
+		fmt.Fprintf(b, "  %d: %s\n", s.ID, s.Name)
 		fmt.Fprintf(b, "    sources: %s\n", streamRefs(s.Sources))
 		var procs []string
 		for _, n := range s.Nodes {
