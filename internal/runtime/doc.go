@@ -15,7 +15,9 @@
 // its transaction, keyed by the key attributes (murmur2) or to the one
 // partition of a global query's topic; the reading unit's tasks consume
 // it like a source, read_committed, and purge what they committed
-// (DeleteRecords) every RepartitionPurgeInterval.
+// (DeleteRecords) every RepartitionPurgeInterval. A watermark record
+// (HeaderWatermark) moves a task's stream time without an event and is
+// forwarded through the repartition topics the task writes.
 //
 // Goroutines and their owners. Run owns everything it starts and returns
 // only after all of it has exited:

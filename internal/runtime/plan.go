@@ -45,6 +45,8 @@ type unit struct {
 	// application source topics among them.
 	topics  []string
 	sources []string
+	// writes are the repartition topics its tasks write.
+	writes []*sink
 	// stateful: it has operator stores, kept in per-task states mirrored
 	// to changelog topics.
 	stateful bool
@@ -226,6 +228,11 @@ func units(o *Options, p *plan) []*unit {
 				if !p.sources[t][0].repartition {
 					u.sources = append(u.sources, t)
 				}
+			}
+		}
+		for _, n := range u.topo.Nodes() {
+			if n.Role == topology.RoleRepartition && len(n.Parents) > 0 {
+				u.writes = append(u.writes, p.sinks[n.Info.Name])
 			}
 		}
 		sort.Slice(u.topics, func(i, j int) bool { return order[u.topics[i]] < order[u.topics[j]] })

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/eventflux-io/eventflux-go/kafka"
 	"github.com/eventflux-io/eventflux-go/kafka/kafkatest"
 	"github.com/eventflux-io/eventflux-go/topology"
 )
@@ -157,6 +158,46 @@ func TestRepartitionRecordFormat(t *testing.T) {
 	for _, bad := range [][]byte{nil, {0xff}, topology.AppendEvent(nil, short)} {
 		if _, err := (eventDecoder{schema}).Decode(bad, 0); err == nil {
 			t.Errorf("decoded %x", bad)
+		}
+	}
+}
+
+// A watermark record moves stream time like an event and crosses
+// repartition topics: it closes a global tumbling window that no later
+// event would close. Expired events come out with HeaderKind.
+func TestWatermarkRecordsAndExpiredHeader(t *testing.T) {
+	c := kafkatest.NewCluster(t)
+	c.CreateTopic(t, "s", 2)
+	topo := compile(t, `
+CREATE STREAM S (k STRING, x INT) WITH (topic = 's', key = 'k');
+CREATE STREAM Counts (n LONG) WITH (topic = 'counts');
+CREATE STREAM Gone (k STRING, x INT) WITH (topic = 'gone');
+INSERT INTO Counts SELECT count() AS n FROM S WINDOW('tumbling', 1 SECOND);
+INSERT EXPIRED EVENTS INTO Gone SELECT k, x FROM S WINDOW('length', 1);`)
+	o := baseOptions(c, topo)
+	o.Bindings = nil
+	startWorker(t, o)
+	var recs []kafka.Record
+	for i, k := range []string{"a", "b", "c"} {
+		recs = append(recs, kafka.Record{Topic: "s", Partition: int32(i % 2), Key: []byte(k),
+			Value: fmt.Appendf(nil, `{"k":%q,"x":%d}`, k, i), Timestamp: time.UnixMilli(int64(100 * (i + 1)))})
+	}
+	c.Produce(t, recs...)
+	if got := c.Read(t, "counts", kafkatest.ReadOptions{Linger: 500 * time.Millisecond}); len(got) != 0 {
+		t.Fatalf("a window closed without a watermark: %v", got)
+	}
+	c.Produce(t, kafka.Record{Topic: "s", Partition: 0, Timestamp: time.UnixMilli(2000), Headers: []kafka.Header{{Key: HeaderWatermark}}})
+	got := c.Read(t, "counts", kafkatest.ReadOptions{Want: 1, Linger: 300 * time.Millisecond})
+	if len(got) != 1 || string(got[0].Value) != `{"n":3}` {
+		t.Fatalf("counts after the watermark: %v", got)
+	}
+	gone := c.Read(t, "gone", kafkatest.ReadOptions{Want: 2, Linger: 300 * time.Millisecond})
+	if len(gone) != 2 {
+		t.Fatalf("expired: %v", gone)
+	}
+	for _, r := range gone {
+		if len(r.Headers) != 1 || r.Headers[0].Key != HeaderKind || string(r.Headers[0].Value) != "expired" {
+			t.Fatalf("expired record headers %v", r.Headers)
 		}
 	}
 }

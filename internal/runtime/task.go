@@ -35,6 +35,8 @@ type input struct {
 	headTS  int64
 	headEvs []*topology.Event
 	headErr error
+	// headWM: the head record is a watermark (HeaderWatermark), no event.
+	headWM bool
 }
 
 type sourceDec struct {
@@ -316,7 +318,11 @@ func (r *taskRun) decodeHead(in *input) {
 	}
 	rec := &in.buf[0]
 	ts := rec.Timestamp.UnixMilli()
-	in.headEvs, in.headErr, in.headTS = in.headEvs[:0], nil, ts
+	in.headEvs, in.headErr, in.headTS, in.headWM = in.headEvs[:0], nil, ts, false
+	if len(rec.Headers) > 0 && isWatermark(rec) {
+		in.headWM, in.headOK = true, true
+		return
+	}
 	for i, sd := range in.streams {
 		ev, err := sd.dec.Decode(rec.Value, ts)
 		if err != nil {
@@ -344,11 +350,16 @@ func (r *taskRun) processHead(in *input) error {
 	}
 	r.processed++
 	r.in[rec.Topic]++
-	if in.headErr != nil {
+	switch {
+	case in.headWM:
+		if err := r.watermark(in.headTS); err != nil {
+			return &fatalError{&RecordError{Topic: rec.Topic, Partition: rec.Partition, Offset: rec.Offset, Err: err}}
+		}
+	case in.headErr != nil:
 		if err := r.deadLetter(rec, in.headErr); err != nil {
 			return err
 		}
-	} else {
+	default:
 		sample := r.sampled&255 == 0
 		r.sampled++
 		var start time.Time
@@ -372,6 +383,50 @@ func (r *taskRun) processHead(in *input) error {
 	return nil
 }
 
+// Record headers with a meaning to the worker.
+const (
+	// HeaderWatermark marks a record of a source or repartition topic as a
+	// watermark, not an event: its value is ignored, and the task moves
+	// its stream time to the record's timestamp (closing the windows that
+	// end by then, as an event at that time would) and forwards the
+	// watermark to every partition of each repartition topic it writes.
+	// Producers send one to move time on a quiet topic.
+	HeaderWatermark = "eventflux.watermark"
+	// HeaderKind is set to "expired" on output records of expired events
+	// (INSERT EXPIRED EVENTS / ALL EVENTS); current events have none.
+	HeaderKind = "eventflux.kind"
+)
+
+// expiredHeaders are the headers of an expired event's record (shared,
+// read-only).
+var expiredHeaders = []kafka.Header{{Key: HeaderKind, Value: []byte("expired")}}
+
+// isWatermark reports whether rec carries HeaderWatermark.
+func isWatermark(rec *kafka.Record) bool {
+	for _, h := range rec.Headers {
+		if h.Key == HeaderWatermark {
+			return true
+		}
+	}
+	return false
+}
+
+// watermark advances the task's stream time to ts and forwards the
+// watermark to the repartition topics the task writes.
+func (r *taskRun) watermark(ts int64) error {
+	if err := r.topo.Advance(ts); err != nil {
+		return err
+	}
+	for _, sk := range r.unit.writes {
+		for p := range int32(max(sk.partitions, 1)) {
+			r.p.Send(&kafka.Record{Topic: sk.topic, Partition: p, Timestamp: time.UnixMilli(ts),
+				Headers: []kafka.Header{{Key: HeaderWatermark}}})
+			r.out[sk.topic]++
+		}
+	}
+	return nil
+}
+
 // emit is the task's output callback: a stream with a topic gets the
 // event as a record, keyed by its key attributes.
 func (r *taskRun) emit(stream string, ev *topology.Event) error {
@@ -391,6 +446,9 @@ func (r *taskRun) emit(stream string, ev *topology.Event) error {
 	}
 	value := r.slab[start:len(r.slab):len(r.slab)]
 	rec := &kafka.Record{Topic: sk.topic, Value: value, Timestamp: time.UnixMilli(ev.TS)}
+	if ev.Kind == topology.Expired && !sk.repartition {
+		rec.Headers = expiredHeaders
+	}
 	switch {
 	case sk.repartition && sk.single:
 		rec.Partition = 0
