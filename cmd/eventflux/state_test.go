@@ -39,16 +39,9 @@ func stateFixture(t *testing.T, c *kafkatest.Cluster) (string, *sqlc.Program, ma
 	if err := os.WriteFile(cfg, []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p, err := config.Load(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	prog, err := compilePipeline(p, os.Stderr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	prog, stores := fixtureStores(t, cfg)
 	byLayout := map[string][]stateStore{}
-	for _, s := range fixtureStores(t, cfg) {
+	for _, s := range stores {
 		byLayout[s.Layout] = append(byLayout[s.Layout], s)
 	}
 	// Trades has no key: every stateful query reads a repartition topic,
@@ -67,9 +60,9 @@ func stateFixture(t *testing.T, c *kafkatest.Cluster) (string, *sqlc.Program, ma
 	return cfg, prog, byLayout
 }
 
-// fixtureStores lists the stores of the pipeline at cfg as `eventflux
-// state` does.
-func fixtureStores(t *testing.T, cfg string) []stateStore {
+// fixtureStores compiles the pipeline at cfg and lists its stores as
+// `eventflux state` does.
+func fixtureStores(t *testing.T, cfg string) (*sqlc.Program, []stateStore) {
 	t.Helper()
 	p, err := config.Load(cfg)
 	if err != nil {
@@ -87,7 +80,7 @@ func fixtureStores(t *testing.T, cfg string) []stateStore {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return stores
+	return prog, stores
 }
 
 // runState runs `eventflux state` in-process.
@@ -208,7 +201,8 @@ func TestStateCommand(t *testing.T) {
 		t.Fatalf("list: code %d\n%s", code, errs)
 	}
 	want = ""
-	for _, s := range fixtureStores(t, cfg) {
+	_, ordered := fixtureStores(t, cfg)
+	for _, s := range ordered {
 		switch s.Name {
 		case task.Name:
 			want += `{"store":"` + s.Name + `","kind":"keyvalue","topic":"` + s.topic + `","partitions":2,"records":1,"keys":1}` + "\n"

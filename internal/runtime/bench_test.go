@@ -100,18 +100,25 @@ CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT) WITH (topic = '%s
 INSERT INTO Alerts SELECT symbol, price, volume * 2 AS doubled FROM Trades WHERE %s;`, in, where))
 		o := Options{App: group, Kafka: c.Options(), Topology: topo, Guarantee: g,
 			Bindings: map[string]topology.Binding{"Alerts": {Topic: out, Format: "json", Key: []string{"symbol"}}}}
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		start := time.Now()
-		go func() { done <- Run(ctx, o) }()
-		waitCommitted(b, c, group, in, n)
-		elapsed += time.Since(start)
-		cancel()
-		if err := <-done; err != nil {
-			b.Fatal(err)
-		}
+		elapsed += timeRun(b, o, func() { waitCommitted(b, c, group, in, n) })
 	}
 	b.ReportMetric(float64(n*b.N)/elapsed.Seconds(), "records/s")
+}
+
+// timeRun runs a worker with o until done returns and returns how long
+// that took.
+func timeRun(b *testing.B, o Options, done func()) time.Duration {
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan error, 1)
+	start := time.Now()
+	go func() { stopped <- Run(ctx, o) }()
+	done()
+	elapsed := time.Since(start)
+	cancel()
+	if err := <-stopped; err != nil {
+		b.Fatal(err)
+	}
+	return elapsed
 }
 
 func benchBare(b *testing.B, txn bool) {
@@ -189,18 +196,11 @@ INSERT INTO Counts SELECT %s AS k, count() AS n FROM Trades GROUP BY %s;`, in, k
 		}
 		o := Options{App: group, Kafka: c.Options(), Topology: topo, Metrics: m,
 			Bindings: map[string]topology.Binding{"Counts": {Topic: out, Format: "json", Key: []string{"k"}}}}
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		start := time.Now()
-		go func() { done <- Run(ctx, o) }()
-		for m.n.Load() < int64(n) {
-			time.Sleep(5 * time.Millisecond)
-		}
-		elapsed += time.Since(start)
-		cancel()
-		if err := <-done; err != nil {
-			b.Fatal(err)
-		}
+		elapsed += timeRun(b, o, func() {
+			for m.n.Load() < int64(n) {
+				time.Sleep(5 * time.Millisecond)
+			}
+		})
 	}
 	b.ReportMetric(float64(n*b.N)/elapsed.Seconds(), "records/s")
 }
