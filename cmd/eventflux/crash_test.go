@@ -1,6 +1,9 @@
 package main_test
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -14,6 +17,7 @@ import (
 	"github.com/eventflux-io/eventflux-go/internal/serde"
 	"github.com/eventflux-io/eventflux-go/kafka"
 	"github.com/eventflux-io/eventflux-go/kafka/kafkatest"
+	"github.com/eventflux-io/eventflux-go/topology"
 )
 
 // envInt returns the integer in the environment variable name, or def.
@@ -86,15 +90,152 @@ func TestCrashExactlyOnceStateful(t *testing.T) {
 	runCrash(t, crashCase{app: "crash-stateful", sql: sql, out: "Stats", outTopic: "stats", records: 50_000, stateful: true})
 }
 
+// crashRepartitionSQL is the repartition crash test's application: a
+// GROUP BY of a computed attribute that is not the record key (through a
+// keyed repartition topic) and a global aggregate (through a
+// single-partition one), both over tumbling windows of event time (the
+// ts attribute) whose grace covers the whole input. Upstream tasks write
+// a repartition partition in an order that depends on timing (and on the
+// kills), so only order-insensitive results can equal replay: integer
+// counts, sums and maxima of windows no event is late for. ByBucket has
+// no key: a row goes to its task's partition, so the partition shows
+// which task computed it.
+const crashRepartitionSQL = `CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT, ts LONG)
+  WITH (topic = 'trades', format = 'json', key = 'symbol', timestamp = 'ts');
+CREATE STREAM ByBucket (bucket INT, n LONG, v LONG, hi INT) WITH (topic = 'by_bucket');
+CREATE STREAM Totals (n LONG, v LONG, hi INT) WITH (topic = 'totals');
+
+INSERT INTO ByBucket
+SELECT volume % 7 AS bucket, count() AS n, sum(volume) AS v, max(volume) AS hi
+FROM Trades WINDOW('tumbling', 500 MILLISECONDS, 1 HOUR)
+GROUP BY volume % 7;
+
+INSERT INTO Totals
+SELECT count() AS n, sum(volume) AS v, max(volume) AS hi
+FROM Trades WINDOW('tumbling', 1 SECOND, 1 HOUR);
+`
+
+// TestCrashExactlyOnceRepartition is the crash test (kills, a restart on
+// an empty state directory, as in TestCrashExactlyOnceStateful) of an
+// application whose state key is not the record key (crashRepartitionSQL):
+// each query runs in its own sub-topology, reading a repartition topic
+// the source tasks write in their transactions, and keeps its windows in
+// Pebble with changelogs. A record lost or duplicated anywhere on the way
+// (source, repartition topic, window state) changes a count or a sum.
+//
+// The input's event times (base + its index, in ms) span 30s, less than
+// the grace, so during the run no window closes: once the input is
+// committed and the repartition topics drained, a tail of one far-future
+// trade per bucket closes every window, in every task that has one. The
+// committed outputs must equal `eventflux replay` of input and tail as
+// sorted multisets of lines; every Totals row is in partition 0 (the one
+// task of the global query) and every bucket's rows in one partition
+// (one task per bucket: the repartition is keyed by the bucket).
+//
+// 30k records (EVENTFLUX_CRASH_RECORDS overrides), with the same seed,
+// kill and schedule knobs as TestCrashExactlyOnce.
+func TestCrashExactlyOnceRepartition(t *testing.T) {
+	sql := filepath.Join(t.TempDir(), "repartition.sql")
+	if err := os.WriteFile(sql, []byte(crashRepartitionSQL), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	totalsIn0 := func(t *testing.T, got []outRecord) {
+		for _, r := range got {
+			if r.partition != 0 {
+				t.Fatalf("the global aggregate wrote partition %d: %s", r.partition, r.value)
+			}
+		}
+	}
+	// Event times a few hours old: changelog and output records carry
+	// them as timestamps, and the broker deletes records older than
+	// their topic's retention.ms (7 days by default; the broker applies
+	// it to compacted topics too). Aligned to the hour, so the windows
+	// are the same in every run.
+	base := time.Now().Add(-3 * time.Hour).Truncate(time.Hour).UnixMilli()
+	bucketInOnePartition := func(t *testing.T, got []outRecord) {
+		where := map[int]int32{}
+		for _, r := range got {
+			var row struct{ Bucket int }
+			if err := json.Unmarshal([]byte(r.value), &row); err != nil {
+				t.Fatalf("ByBucket row %q: %v", r.value, err)
+			}
+			if p, ok := where[row.Bucket]; ok && p != r.partition {
+				t.Fatalf("bucket %d has rows in partitions %d and %d: not one task per bucket", row.Bucket, p, r.partition)
+			}
+			where[row.Bucket] = r.partition
+		}
+		t.Logf("ByBucket: bucket -> partition %v", where)
+	}
+	runCrash(t, crashCase{
+		app: "crash-repartition", sql: sql, records: 30_000, stateful: true,
+		outputs: []crashOutput{
+			{stream: "ByBucket", topic: "by_bucket", check: bucketInOnePartition},
+			{stream: "Totals", topic: "totals", check: totalsIn0},
+		},
+		input: func(seed uint64, n int) ([]string, string) { return genTimedTrades(seed, n, 100, base) },
+		tail:  func(n int) ([]string, string) { return timedTail(base, n) },
+	})
+}
+
+// genTimedTrades is genTradesInput (no malformed records) with event time
+// in the ts attribute: record i has ts base+i and volume i.
+func genTimedTrades(seed uint64, n, keys int, base int64) (lines []string, replayIn string) {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	var in strings.Builder
+	lines = make([]string, n)
+	for i := range n {
+		sym := fmt.Sprintf("S%03d", rng.IntN(keys))
+		ts := base + int64(i)
+		v := fmt.Sprintf(`{"symbol":"%s","price":%s,"volume":%d,"ts":%d}`, sym, strconv.FormatFloat(float64(rng.IntN(10000))/100, 'f', -1, 64), i, ts)
+		lines[i] = sym + "\t" + v
+		fmt.Fprintf(&in, `{"stream":"Trades","ts":%d,"data":%s}`+"\n", ts, v)
+	}
+	return lines, in.String()
+}
+
+// timedTail is the tail of genTimedTrades(_, n, _, base): one trade per
+// bucket (volume % 7) two hours after the input, past every input
+// window's end plus grace.
+func timedTail(base int64, n int) (lines []string, replayIn string) {
+	ts := base + int64(n) + 2*time.Hour.Milliseconds()
+	var in strings.Builder
+	for b := range 7 {
+		v := fmt.Sprintf(`{"symbol":"T%d","price":1,"volume":%d,"ts":%d}`, b, b, ts)
+		lines = append(lines, fmt.Sprintf("T%d\t%s", b, v))
+		fmt.Fprintf(&in, `{"stream":"Trades","ts":%d,"data":%s}`+"\n", ts, v)
+	}
+	return lines, in.String()
+}
+
 // crashCase is one application under the crash test.
 type crashCase struct {
-	app           string // the pipeline's app (group id, transactional id prefix)
-	sql           string // SQL file, reading Trades from topic trades
-	out, outTopic string // output stream, keyed by symbol, and its topic
-	records       int    // input size unless EVENTFLUX_CRASH_RECORDS is set
+	app string // the pipeline's app (group id, transactional id prefix)
+	sql string // SQL file, reading Trades from topic trades
+	// out is the output stream, keyed by symbol, written to outTopic and
+	// compared with replay per key in order (compareOutput).
+	out, outTopic string
+	// outputs, instead of out: output streams the SQL binds to topics,
+	// each compared with replay as a sorted multiset of lines
+	// (compareLines), then checked by its check.
+	outputs []crashOutput
+	records int // input size unless EVENTFLUX_CRASH_RECORDS is set
 	// stateful gives each worker slot its own state directory, deletes it
 	// before one seeded restart, and checks that the app has a changelog.
 	stateful bool
+	// input generates n input records. Default: genTradesInput over 100
+	// symbols, none malformed.
+	input func(seed uint64, n int) (lines []string, replayIn string)
+	// tail, when set, is more input produced only once the input is
+	// committed and every repartition topic drained (so no input record
+	// still queued in one can arrive after it); its replay lines follow
+	// the input's. Far-future events close the input's windows.
+	tail func(n int) (lines []string, replayIn string)
+}
+
+// crashOutput is an output stream of a crashCase with outputs.
+type crashOutput struct {
+	stream, topic string
+	check         func(t *testing.T, got []outRecord) // optional
 }
 
 // runCrash runs the crash test (see TestCrashExactlyOnce) of c.
@@ -107,8 +248,23 @@ func runCrash(t *testing.T, c crashCase) {
 	begin := time.Now()
 
 	_, broker := startBroker(t, 6)
-	lines, replayIn := genTradesInput(seed, n, 100, 0)
-	want := replayStream(t, c.sql, c.out, replayIn)
+	input := c.input
+	if input == nil {
+		input = func(seed uint64, n int) ([]string, string) { return genTradesInput(seed, n, 100, 0) }
+	}
+	lines, replayIn := input(seed, n)
+	var tail []string
+	if c.tail != nil {
+		var tailIn string
+		tail, tailIn = c.tail(n)
+		replayIn += tailIn
+	}
+	wants := replayStreams(t, c.sql, replayIn)
+	for _, o := range c.outputs {
+		if len(wants[o.stream]) == 0 {
+			t.Fatalf("replay has no %s rows: the test would prove nothing", o.stream)
+		}
+	}
 	backlog, rest := lines[:n/2], lines[n/2:]
 	kcatProduce(t, broker, "trades", backlog)
 
@@ -174,9 +330,9 @@ func runCrash(t *testing.T, c crashCase) {
 	slices.SortStableFunc(steps, func(a, b step) int { return int(a.at - b.at) })
 	// wipe is the first kill (0-based) whose restart may start from an
 	// empty state directory: it does at that kill or the next one whose
-	// victim has state to restore (see hasState); not the first or last,
-	// drawn after the schedule, so a seed's schedule is the same in both
-	// tests.
+	// victim has state to restore (see hasState; from that kill on,
+	// victims with state are preferred); not the first or last, drawn
+	// after the schedule, so a seed's schedule is the same in all tests.
 	wipe := -1
 	if c.stateful && kills > 0 {
 		wipe = 0
@@ -184,25 +340,36 @@ func runCrash(t *testing.T, c crashCase) {
 			wipe = 1 + rng.IntN(kills-2)
 		}
 	}
-	// hasState reports whether the committed output holds records of one
-	// of w's tasks (by its last assignment): then so does that task's
-	// changelog (same transaction), and a restore from scratch has work.
-	// Without it, a slot killed twice right after its start may have
-	// committed nothing, and its "full restore" would be empty.
+	// statefulTasks returns the stateful tasks ("<unit>_<n>") of w's last
+	// assignment: those whose unit has a task store changelog. The first
+	// worker creates all changelog topics at its start, so their list is
+	// final once it is not empty.
+	var changelogs map[string]bool
+	statefulTasks := func(w *proc) []string {
+		if len(changelogs) == 0 {
+			changelogs = map[string]bool{}
+			for _, topic := range appTopics(t, broker, app, "-changelog") {
+				changelogs[topic] = true
+			}
+		}
+		var out []string
+		for _, task := range lastTasks(w) {
+			unit, _, ok := cutLast(task, "_")
+			if ok && changelogs[taskChangelog(app, unit)] {
+				out = append(out, task)
+			}
+		}
+		return out
+	}
+	// hasState reports whether one of w's tasks (by its last assignment)
+	// has committed state: its task store changelog partition holds a
+	// committed record, so a restore from scratch has work. Without it, a
+	// slot killed twice right after its start may have committed nothing,
+	// and its "full restore" would be empty.
 	hasState := func(w *proc) bool {
-		b, _ := os.ReadFile(w.log.Name())
-		i := strings.LastIndex(string(b), `"runtime: assigned"`)
-		if i < 0 {
-			return false
-		}
-		line := string(b)[strings.LastIndex(string(b[:i]), "\n")+1 : i]
-		_, tasks, ok := strings.Cut(line, `"tasks":[`)
-		tasks, _, _ = strings.Cut(tasks, "]")
-		if !ok || tasks == "" {
-			return false
-		}
-		for _, task := range strings.Split(tasks, ",") {
-			out, err := kcatErr(broker, "", "-C", "-t", c.outTopic, "-p", task, "-X", "isolation.level=read_committed", "-o", "beginning", "-e", "-q", "-c", "1", "-f", "x\n")
+		for _, task := range statefulTasks(w) {
+			unit, part, _ := cutLast(task, "_")
+			out, err := kcatErr(broker, "", "-C", "-t", taskChangelog(app, unit), "-p", part, "-X", "isolation.level=read_committed", "-o", "beginning", "-e", "-q", "-c", "1", "-f", "x\n")
 			if err == nil && out != "" {
 				return true
 			}
@@ -237,6 +404,18 @@ func runCrash(t *testing.T, c crashCase) {
 				if len(live) == 0 {
 					return false
 				}
+				if wipe >= 0 && killed >= wipe && wiped == nil {
+					// A wipe is due: prefer a victim with state to restore.
+					var withState []int
+					for _, i := range live {
+						if hasState(workers[i]) {
+							withState = append(withState, i)
+						}
+					}
+					if len(withState) > 0 {
+						live = withState
+					}
+				}
 				victim = live[rng.IntN(len(live))]
 				return true
 			}) {
@@ -264,26 +443,72 @@ func runCrash(t *testing.T, c crashCase) {
 	event("all input produced")
 
 	cluster := kafkatest.Remote(broker)
-	deadline := time.Now().Add(150 * time.Second)
-	for {
-		checkAlive()
-		sum, err := cluster.CommittedSum(app, "trades")
-		if err != nil {
-			t.Logf("committed offsets: %v", err)
+	// committed waits until the group has committed total source records.
+	committed := func(total int) {
+		deadline := time.Now().Add(150 * time.Second)
+		for {
+			checkAlive()
+			sum, err := cluster.CommittedSum(app, "trades")
+			if err != nil {
+				t.Logf("committed offsets: %v", err)
+			}
+			if sum == int64(total) {
+				return
+			}
+			if sum > int64(total) {
+				failf("committed offsets sum to %d, more than the %d input records", sum, total)
+			}
+			if time.Now().After(deadline) {
+				failf("only %d of %d input records committed after %s", sum, total, time.Since(begin).Round(time.Second))
+			}
+			time.Sleep(20 * time.Millisecond)
 		}
-		if sum == int64(n) {
-			break
-		}
-		if sum > int64(n) {
-			failf("committed offsets sum to %d, more than the %d input records", sum, n)
-		}
-		if time.Now().After(deadline) {
-			failf("only %d of %d input records committed after %s", sum, n, time.Since(begin).Round(time.Second))
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
+	// drained waits until the group has read and committed every
+	// committed record of the repartition topics: with the source
+	// committed, the committed output is then complete.
+	drained := func() {
+		rps := appTopics(t, broker, app, "-repartition")
+		if c.tail != nil && len(rps) == 0 {
+			failf("no repartition topic %s-*-repartition", app)
+		}
+		for _, topic := range rps {
+			var behind string
+			if !waitFor(60*time.Second, func() bool {
+				checkAlive()
+				var err error
+				behind, err = repartitionBehind(t, broker, app, topic)
+				if err != nil {
+					behind = err.Error()
+				}
+				return behind == ""
+			}) {
+				failf("repartition topic %s not drained within 60s: %s", topic, behind)
+			}
+		}
+	}
+	committed(n)
 	event("all input committed")
-	t.Logf("events:\n  %s", strings.Join(events, "\n  "))
+	drained()
+	event("repartition topics drained")
+	if len(tail) > 0 {
+		// Only now the tail: sent earlier, it could overtake input still
+		// queued in a repartition topic and make it late.
+		kcatProduce(t, broker, "trades", tail)
+		event("tail produced")
+		committed(n + len(tail))
+		drained()
+		event("tail committed and drained")
+	}
+	// The slots' stateful tasks before the shutdown, whose rebalances
+	// move tasks around.
+	var slotTasks [3][]string
+	if c.stateful {
+		changelogs = nil // list them afresh
+		for slot, w := range workers {
+			slotTasks[slot] = statefulTasks(w)
+		}
+	}
 	for _, w := range workers {
 		// A worker restarted a moment ago may not handle signals yet.
 		if !waitFor(30*time.Second, func() bool { return assigned(w) }) {
@@ -293,18 +518,35 @@ func runCrash(t *testing.T, c crashCase) {
 			failf("worker %s after SIGTERM: %v", w.name, err)
 		}
 	}
-	got, err := kcatRead(broker, c.outTopic)
-	if err != nil {
-		t.Fatal(err)
+	event("workers stopped")
+	t.Logf("events:\n  %s", strings.Join(events, "\n  "))
+	if c.out != "" {
+		got, err := kcatRead(broker, c.outTopic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := wants[c.out]
+		if len(got) != len(want) {
+			t.Logf("seed %d: committed output holds %d records, replay %d", seed, len(got), len(want))
+		}
+		compareOutput(t, got, want)
+		logAborted(t, broker, c.outTopic, len(got))
 	}
-	if len(got) != len(want) {
-		t.Logf("seed %d: committed output holds %d records, replay %d", seed, len(got), len(want))
+	for _, o := range c.outputs {
+		got, err := kcatRead(broker, o.topic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %d records committed, replay has %d", o.stream, len(got), len(wants[o.stream]))
+		compareLines(t, o.stream, got, wants[o.stream])
+		if o.check != nil {
+			o.check(t, got)
+		}
+		logAborted(t, broker, o.topic, len(got))
 	}
-	compareOutput(t, got, want)
 	if dlq, err := kcatRead(broker, app+"-dlq"); err != nil || len(dlq) != 0 {
 		t.Fatalf("dead-letter topic: %d records, %v; want none", len(dlq), err)
 	}
-	logAborted(t, broker, c.outTopic, len(got))
 	if c.stateful {
 		changelogs := changelogTopics(t, broker, app)
 		if len(changelogs) == 0 {
@@ -322,10 +564,20 @@ func runCrash(t *testing.T, c crashCase) {
 			}
 			logAborted(t, broker, topic, committed)
 		}
+		// A slot whose tasks are all stateless (a source sub-topology
+		// writing a repartition topic) keeps no state.
+		withState := 0
 		for slot, dir := range stateDirs {
-			if ents, err := os.ReadDir(dir); err != nil || len(ents) == 0 {
-				t.Fatalf("state directory of w%d (%s): %d entries, %v; want the tasks' state", slot, dir, len(ents), err)
+			if len(slotTasks[slot]) == 0 {
+				continue
 			}
+			withState++
+			if ents, err := os.ReadDir(dir); err != nil || len(ents) == 0 {
+				t.Fatalf("state directory of w%d (%s, tasks %v): %d entries, %v; want the tasks' state", slot, dir, slotTasks[slot], len(ents), err)
+			}
+		}
+		if withState == 0 {
+			t.Fatalf("no worker slot had a stateful task at the end")
 		}
 		if wiped == nil && wipe >= 0 {
 			t.Fatalf("seed %d: no kill from #%d on had a victim with committed state: no restart from an empty state directory", seed, wipe)
@@ -359,20 +611,85 @@ func logAborted(t *testing.T, broker, topic string, committed int) {
 // changelogTopics returns the changelog topics of app on broker.
 func changelogTopics(t *testing.T, broker, app string) []string {
 	t.Helper()
-	var topics []string
-	for _, l := range strings.Split(kcat(t, broker, "", "-L"), "\n") {
-		// kcat -L lists topics as: topic "NAME" with N partitions:
-		l = strings.TrimSpace(l)
-		name, ok := strings.CutPrefix(l, `topic "`)
-		if !ok {
+	return appTopics(t, broker, app, "-changelog")
+}
+
+// taskChangelog is the changelog topic of unit's task store (stream
+// time), which every stateful unit has: "<app>-_task.<unit>-changelog".
+func taskChangelog(app, unit string) string {
+	return app + "-" + topology.TaskStoreName + "." + unit + "-changelog"
+}
+
+// cutLast slices s around the last sep.
+func cutLast(s, sep string) (before, after string, found bool) {
+	if i := strings.LastIndex(s, sep); i >= 0 {
+		return s[:i], s[i+len(sep):], true
+	}
+	return s, "", false
+}
+
+// lastTasks returns the tasks of the last "runtime: assigned" line in
+// w's log.
+func lastTasks(w *proc) []string {
+	b, _ := os.ReadFile(w.log.Name())
+	var tasks []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if !strings.Contains(l, `"runtime: assigned"`) {
 			continue
 		}
-		name, _, _ = strings.Cut(name, `"`)
-		if strings.HasPrefix(name, app+"-") && strings.HasSuffix(name, "-changelog") {
-			topics = append(topics, name)
+		var e struct{ Tasks []string }
+		if json.Unmarshal([]byte(l), &e) == nil {
+			tasks = e.Tasks
 		}
 	}
-	return topics
+	return tasks
+}
+
+// errStop ends a kafka.Reader.ReadCommitted early.
+var errStop = errors.New("stop")
+
+// repartitionBehind describes the first partition of topic where group's
+// committed offset is not past every committed record ("" when there is
+// none): a record of a committed transaction the group has not processed.
+// Transaction markers and aborted records past the offset do not count.
+func repartitionBehind(t *testing.T, broker, group, topic string) (string, error) {
+	t.Helper()
+	opts := kafka.Options{Brokers: []string{broker}, ClientID: "crash-test-reader"}
+	a, err := kafka.NewAdmin(opts)
+	if err != nil {
+		return "", err
+	}
+	counts, err := a.Partitions(topic)
+	a.Close()
+	if err != nil {
+		return "", err
+	}
+	offsets := kafkatest.Remote(broker).Committed(t, group, topic)
+	r, err := kafka.NewReader(opts)
+	if err != nil {
+		return "", err
+	}
+	defer r.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for p := range int32(counts[topic]) {
+		from := offsets[p]
+		var first int64 = -1
+		_, err := r.ReadCommitted(ctx, kafka.TopicPartition{Topic: topic, Partition: p}, from, func(recs []kafka.Record, _, _ int64) error {
+			if len(recs) > 0 {
+				first = recs[0].Offset
+				return errStop
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, errStop) {
+			return "", err
+		}
+		if first >= 0 {
+			return fmt.Sprintf("%s/%d: committed offset %d, a committed record at %d", topic, p, from, first), nil
+		}
+	}
+	return "", nil
 }
 
 // produceSteady produces lines ("key\tvalue") to topic evenly over

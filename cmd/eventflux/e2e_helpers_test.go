@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -225,6 +226,7 @@ func kcatProduce(t *testing.T, broker, topic string, lines []string) {
 type outRecord struct {
 	key, value string
 	headers    string
+	partition  int32
 }
 
 // kcatRead reads topic from the beginning to its current end with
@@ -239,7 +241,7 @@ func kcatRead(broker, topic string) ([]outRecord, error) {
 // with read_committed, kcat's end-of-partition can stay out of reach
 // behind a transaction that is always open.
 func kcatReadN(broker, topic string, n int, timeout time.Duration) ([]outRecord, error) {
-	args := []string{"-C", "-t", topic, "-X", "isolation.level=read_committed", "-o", "beginning", "-e", "-q", "-f", "%k\x1f%h\x1f%s\x1e"}
+	args := []string{"-C", "-t", topic, "-X", "isolation.level=read_committed", "-o", "beginning", "-e", "-q", "-f", "%k\x1f%h\x1f%p\x1f%s\x1e"}
 	if n > 0 {
 		args = append(args, "-c", strconv.Itoa(n))
 	}
@@ -255,11 +257,15 @@ func kcatReadN(broker, topic string, n int, timeout time.Duration) ([]outRecord,
 		if r == "" || r == "\n" {
 			continue
 		}
-		f := strings.SplitN(r, "\x1f", 3)
-		if len(f) != 3 {
-			return nil, fmt.Errorf("kcat record %q: want key, headers, value", r)
+		f := strings.SplitN(r, "\x1f", 4)
+		if len(f) != 4 {
+			return nil, fmt.Errorf("kcat record %q: want key, headers, partition, value", r)
 		}
-		recs = append(recs, outRecord{key: f[0], headers: f[1], value: f[2]})
+		p, err := strconv.Atoi(f[2])
+		if err != nil {
+			return nil, fmt.Errorf("kcat record %q: partition: %v", r, err)
+		}
+		recs = append(recs, outRecord{key: f[0], headers: f[1], partition: int32(p), value: f[3]})
 	}
 	return recs, nil
 }
@@ -313,6 +319,14 @@ func replayOutput(t *testing.T, replayIn string) []string {
 // replayIn and returns the data objects of stream, in emission order.
 func replayStream(t *testing.T, sql, stream, replayIn string) []string {
 	t.Helper()
+	return replayStreams(t, sql, replayIn)[stream]
+}
+
+// replayStreams runs `eventflux replay --skip-bad` of the SQL file sql
+// over replayIn and returns the data objects of every stream a query
+// inserts into, by stream, in emission order.
+func replayStreams(t *testing.T, sql, replayIn string) map[string][]string {
+	t.Helper()
 	in := filepath.Join(t.TempDir(), "in.jsonl")
 	if err := os.WriteFile(in, []byte(replayIn), 0o644); err != nil {
 		t.Fatal(err)
@@ -321,7 +335,7 @@ func replayStream(t *testing.T, sql, stream, replayIn string) []string {
 	if r.code != 0 {
 		t.Fatalf("replay: exit %d\n%s", r.code, r.stderr)
 	}
-	var out []string
+	out := map[string][]string{}
 	sc := bufio.NewScanner(strings.NewReader(r.stdout))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
@@ -332,9 +346,7 @@ func replayStream(t *testing.T, sql, stream, replayIn string) []string {
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
 			t.Fatalf("replay line %q: %v", sc.Text(), err)
 		}
-		if l.Stream == stream {
-			out = append(out, string(l.Data))
-		}
+		out[l.Stream] = append(out[l.Stream], string(l.Data))
 	}
 	return out
 }
@@ -410,6 +422,69 @@ func compareOutput(t *testing.T, got []outRecord, want []string) {
 	}
 }
 
+// compareLines checks that got (the committed output of stream) holds
+// exactly the values of want (the replay), in any order: the same sorted
+// multiset of lines, so no loss and no duplicate. It is the comparison
+// for outputs whose order across upstream tasks depends on timing (after
+// a repartition topic, see docs/partitioning.md).
+func compareLines(t *testing.T, stream string, got []outRecord, want []string) {
+	t.Helper()
+	g := make([]string, len(got))
+	for i, r := range got {
+		g[i] = r.value
+	}
+	w := slices.Clone(want)
+	sort.Strings(g)
+	sort.Strings(w)
+	if slices.Equal(g, w) {
+		return
+	}
+	// Walk both sorted lists: lines only in got, lines only in want.
+	var extra, missing []string
+	i, j := 0, 0
+	for i < len(g) || j < len(w) {
+		switch {
+		case j == len(w) || i < len(g) && g[i] < w[j]:
+			extra = append(extra, g[i])
+			i++
+		case i == len(g) || w[j] < g[i]:
+			missing = append(missing, w[j])
+			j++
+		default:
+			i++
+			j++
+		}
+	}
+	head := func(l []string) string {
+		if len(l) > 8 {
+			l = append(l[:8:8], fmt.Sprintf("... and %d more", len(l)-8))
+		}
+		return strings.Join(l, "\n    ")
+	}
+	t.Fatalf("%s: committed output (%d records) differs from replay (%d records) as a multiset of lines:\n  %d only in the output:\n    %s\n  %d only in replay:\n    %s",
+		stream, len(got), len(want), len(extra), head(extra), len(missing), head(missing))
+}
+
+// appTopics returns the topics on broker whose names start with app+"-"
+// and end with suffix ("-changelog", "-repartition"), in listing order.
+func appTopics(t *testing.T, broker, app, suffix string) []string {
+	t.Helper()
+	var topics []string
+	for _, l := range strings.Split(kcat(t, broker, "", "-L"), "\n") {
+		// kcat -L lists topics as: topic "NAME" with N partitions:
+		l = strings.TrimSpace(l)
+		name, ok := strings.CutPrefix(l, `topic "`)
+		if !ok {
+			continue
+		}
+		name, _, _ = strings.Cut(name, `"`)
+		if strings.HasPrefix(name, app+"-") && strings.HasSuffix(name, suffix) {
+			topics = append(topics, name)
+		}
+	}
+	return topics
+}
+
 // pipelineYAML writes a pipeline running the example SQL (the trades
 // topic, alerts keyed by symbol) against broker and returns its path.
 func pipelineYAML(t *testing.T, app, broker string, extra string) string {
@@ -418,8 +493,9 @@ func pipelineYAML(t *testing.T, app, broker string, extra string) string {
 }
 
 // appYAML writes a pipeline running the SQL file sql (Trades from the
-// trades topic, the output stream out to topic outTopic keyed by symbol)
-// against broker and returns its path. The state directory is
+// trades topic, the output stream out to topic outTopic keyed by symbol;
+// with out "", the outputs as the SQL binds them) against broker and
+// returns its path. The state directory is
 // $EVENTFLUX_STATE_DIR of the worker's environment, by default one in
 // the test's temp dir.
 func appYAML(t *testing.T, app, broker, sql, out, outTopic, extra string) string {
@@ -427,6 +503,10 @@ func appYAML(t *testing.T, app, broker, sql, out, outTopic, extra string) string
 	sql, err := filepath.Abs(sql)
 	if err != nil {
 		t.Fatal(err)
+	}
+	outBinding := ""
+	if out != "" {
+		outBinding = fmt.Sprintf("\n  %s: {topic: %s, format: json, key: [symbol]}", out, outTopic)
 	}
 	yaml := fmt.Sprintf(`app: %s
 kafka:
@@ -439,8 +519,7 @@ processing:
 sql:
   files: [%s]
 streams:
-  Trades: {topic: trades, format: json, key: [symbol]}
-  %s: {topic: %s, format: json, key: [symbol]}
+  Trades: {topic: trades, format: json, key: [symbol]}%s
 errors:
   policy: dlq
 http:
@@ -448,7 +527,7 @@ http:
 log:
   level: info
   format: json
-%s`, app, broker, filepath.Join(t.TempDir(), "state"), sql, out, outTopic, extra)
+%s`, app, broker, filepath.Join(t.TempDir(), "state"), sql, outBinding, extra)
 	path := filepath.Join(t.TempDir(), "pipeline.yaml")
 	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)

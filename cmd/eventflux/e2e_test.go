@@ -1,8 +1,12 @@
 package main_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -92,4 +96,120 @@ func TestE2EDev(t *testing.T) {
 	}
 	first := run(1, 0)
 	run(2, first)
+}
+
+// venuesSQL counts trades per venue, an attribute that is not the record
+// key (symbol), with no window: one row per trade, the venue's running
+// count. The count must see every trade of its venue, from whichever
+// source partition, so the query reads a repartition topic keyed by
+// venue. VenueCounts has no key: a row goes to its task's partition.
+const venuesSQL = `CREATE STREAM Trades (symbol STRING, venue STRING, volume INT)
+  WITH (topic = 'trades', format = 'json', key = 'symbol');
+CREATE STREAM VenueCounts (venue STRING, n LONG) WITH (topic = 'venue_counts');
+
+INSERT INTO VenueCounts
+SELECT venue, count() AS n
+FROM Trades
+GROUP BY venue;
+`
+
+// TestE2ERepartition: a GROUP BY of a non-key attribute through the
+// built binary, kcat producing to a 3-partition source and reading the
+// output with read_committed. `eventflux explain` names the repartition
+// topic, the worker creates it, and every venue's count reaches its
+// number of trades (each venue is spread over all source partitions, so
+// a count per source partition would fall short), with each count from 1
+// to the total exactly once, all in one output partition. Across source
+// partitions the order of a venue's rows depends on timing, so the test
+// compares nothing order-sensitive with replay.
+func TestE2ERepartition(t *testing.T) {
+	kcatPath(t)
+	const app = "e2e-rp"
+	sql := writeFile(t, "venues.sql", venuesSQL)
+	explain := eventflux(t, "", "explain", sql).mustSucceed(t).stdout
+	m := regexp.MustCompile(`repartition into \$\{app\}-(rp[0-9a-f]+)-repartition keyed by venue\b`).FindAllStringSubmatch(explain, -1)
+	if len(m) != 1 {
+		t.Fatalf("explain names %d repartition topics keyed by venue, want 1:\n%s", len(m), explain)
+	}
+	rpTopic := app + "-" + m[0][1] + "-repartition"
+
+	_, broker := startBroker(t, 3)
+	const n, venues = 4000, 5
+	rng := rand.New(rand.NewPCG(3, 5))
+	lines := make([]string, n)
+	want := map[string]int{} // venue -> trades
+	for i := range lines {
+		sym, venue := fmt.Sprintf("S%02d", rng.IntN(20)), fmt.Sprintf("V%d", rng.IntN(venues))
+		lines[i] = fmt.Sprintf(`%s`+"\t"+`{"symbol":"%s","venue":"%s","volume":%d}`, sym, sym, venue, i)
+		want[venue]++
+	}
+	// Half before the worker starts, half while it runs.
+	kcatProduce(t, broker, "trades", lines[:n/2])
+	w := startProc(t, "worker", nil, "run", "-c", appYAML(t, app, broker, sql, "", "", ""))
+	readUntil(t, broker, "venue_counts", 1, 60*time.Second)
+	kcatProduce(t, broker, "trades", lines[n/2:])
+	readUntil(t, broker, "venue_counts", n, 60*time.Second)
+	if err := w.stop(t, 30*time.Second); err != nil {
+		t.Fatalf("eventflux run: %v\n%s", err, w.logTail(30))
+	}
+	got, err := kcatRead(broker, "venue_counts") // after the shutdown commit: nothing more
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != n {
+		t.Errorf("venue_counts holds %d rows, want one per trade: %d", len(got), n)
+	}
+
+	counts := map[string][]int{}         // venue -> its rows' counts
+	where := map[string]map[int32]bool{} // venue -> its output partitions
+	for _, r := range got {
+		var row struct {
+			Venue string
+			N     int
+		}
+		if err := json.Unmarshal([]byte(r.value), &row); err != nil {
+			t.Fatalf("output %q: %v", r.value, err)
+		}
+		counts[row.Venue] = append(counts[row.Venue], row.N)
+		if where[row.Venue] == nil {
+			where[row.Venue] = map[int32]bool{}
+		}
+		where[row.Venue][r.partition] = true
+	}
+	for venue, ps := range where {
+		if len(ps) != 1 {
+			t.Errorf("venue %s has rows in %d partitions %v: not one task per venue", venue, len(ps), ps)
+		}
+	}
+	for venue, k := range want {
+		c := counts[venue]
+		slices.Sort(c)
+		ok := len(c) == k
+		for i := 0; ok && i < k; i++ {
+			ok = c[i] == i+1
+		}
+		if !ok {
+			top := 0
+			if len(c) > 0 {
+				top = c[len(c)-1]
+			}
+			t.Errorf("venue %s: %d trades, but %d rows with the largest count %d; want the counts 1..%d once each", venue, k, len(c), top, k)
+		}
+	}
+	if len(counts) != len(want) {
+		t.Errorf("output has %d venues, input %d", len(counts), len(want))
+	}
+	t.Logf("venue -> output partition: %v", where)
+
+	// All topics: a metadata request naming a missing topic could create
+	// it (the broker creates topics on first use).
+	partitions := ""
+	for _, l := range strings.Split(kcat(t, broker, "", "-L"), "\n") {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(l), `topic "`+rpTopic+`" with `); ok {
+			partitions = rest
+		}
+	}
+	if partitions != "3 partitions:" {
+		t.Fatalf("kcat -L: repartition topic %s %q, want 3 partitions (the source's); topics: %v", rpTopic, partitions, appTopics(t, broker, app, ""))
+	}
 }
