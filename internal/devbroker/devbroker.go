@@ -65,6 +65,12 @@ func Start(opts Options) (*Broker, error) {
 		kfake.ClusterID("eventflux-dev"),
 		kfake.BrokerConfigs(map[string]string{
 			"log.cleaner.backoff.ms": strconv.FormatInt(opts.CleanerBackoff.Milliseconds(), 10),
+			// kfake applies time retention to compacted topics too, which
+			// Kafka does not: without this a compacted changelog loses its
+			// records a week after they were written (or at once, for
+			// records with old timestamps). Topics that set retention.ms
+			// keep it.
+			"log.retention.ms": "-1",
 		}),
 	}
 	if opts.DataDir != "" {

@@ -39,9 +39,10 @@ func (w *worker) changelogTopic(store string) string {
 // changelogSpecs are the changelog topics of every store of the stateful
 // units, with a partition per task, compacted. Windowed stores' are also
 // expired (compact,delete) after the window's size plus grace plus
-// ChangelogRetention: Kafka deletes by record timestamp (stream time)
-// against the wall clock, and a window on a stream that goes quiet stays
-// open for longer than its event-time span, so the margin is generous.
+// ChangelogRetention: Kafka deletes by record timestamp (the wall clock
+// when the record was written, see sendChangelog), and a window on a
+// stream that goes quiet stays open for longer than its event-time span,
+// so the margin is generous.
 func (w *worker) changelogSpecs() []kafka.TopicSpec {
 	var specs []kafka.TopicSpec
 	for _, u := range w.plan.units {

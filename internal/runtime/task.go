@@ -624,16 +624,15 @@ func (r *taskRun) purge() {
 // sendChangelog flushes the operators' state into the task's batch and
 // sends its changelog records, in the open transaction, each to the
 // task's partition of its store's changelog topic, timestamped with the
-// stream time.
+// wall clock. Not with stream time: windowed changelogs are expired by
+// the broker by record timestamp against its clock, so a backfill of old
+// events would have its open windows' records deleted at once.
 func (r *taskRun) sendChangelog() error {
 	if err := r.topo.Flush(); err != nil {
 		return fmt.Errorf("runtime: task %s: %w", r.name, err)
 	}
 	r.clog = r.state.AppendChangelog(r.clog[:0])
 	ts := time.Now()
-	if st := r.topo.StreamTime(); st != topology.NoTime {
-		ts = time.UnixMilli(st)
-	}
 	for i := range r.clog {
 		c := &r.clog[i]
 		r.p.Send(&kafka.Record{Topic: r.w.changelogTopic(c.Store), Partition: r.id.part, Key: c.Key, Value: c.Value, Timestamp: ts})
