@@ -147,7 +147,10 @@ func (r *Reader) fetch(tp TopicPartition, pos int64, maxBytes int32) (*sarama.Fe
 	if err != nil {
 		return nil, err
 	}
-	req := &sarama.FetchRequest{Version: 11, MinBytes: 1, MaxWaitTime: 50, MaxBytes: maxBytes,
+	// No MinBytes, no wait: the reader reads what is there up to an end
+	// the first answer fixes; waiting at the end would only delay (every
+	// empty changelog's restore by MaxWaitTime).
+	req := &sarama.FetchRequest{Version: 11, MinBytes: 0, MaxWaitTime: 0, MaxBytes: maxBytes,
 		Isolation: sarama.ReadCommitted, SessionID: 0, SessionEpoch: -1}
 	req.AddBlock(tp.Topic, tp.Partition, pos, maxBytes, -1)
 	resp, err := b.Fetch(req)
@@ -200,7 +203,18 @@ func decodeCommitted(blk *sarama.FetchResponseBlock, tp TopicPartition, pos, end
 				if off < pos || off >= end {
 					continue
 				}
-				*recs = append(*recs, Record{Topic: tp.Topic, Partition: tp.Partition, Offset: off, Key: rec.Key, Value: rec.Value})
+				r := Record{Topic: tp.Topic, Partition: tp.Partition, Offset: off, Key: rec.Key, Value: rec.Value,
+					Timestamp: b.FirstTimestamp.Add(rec.TimestampDelta)}
+				if b.LogAppendTime {
+					r.Timestamp = b.MaxTimestamp
+				}
+				if len(rec.Headers) > 0 {
+					r.Headers = make([]Header, len(rec.Headers))
+					for i, h := range rec.Headers {
+						r.Headers[i] = Header{Key: string(h.Key), Value: h.Value}
+					}
+				}
+				*recs = append(*recs, r)
 			}
 		}
 		pos = last + 1

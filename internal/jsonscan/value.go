@@ -10,8 +10,10 @@ import (
 
 // Value decodes the value at the cursor as an attribute of type t, with
 // the typing rules of EventFlux's JSON formats: INT and LONG take JSON
-// integers in range, FLOAT and DOUBLE any number, BOOL true/false, STRING
-// strings, and null is NULL for every type. str turns the bytes of a
+// integers in range, FLOAT and DOUBLE any number and the strings "NaN",
+// "Infinity" and "-Infinity" (as Jackson and JavaScript write the values
+// JSON has no number for), BOOL true/false, STRING strings, and null is
+// NULL for every type. str turns the bytes of a
 // string into a Go string (nil: a plain copy; the replay codec interns).
 func (s *Scanner) Value(t topology.Type, str func([]byte) string) (topology.Value, error) {
 	k, err := s.Kind()
@@ -35,6 +37,12 @@ func (s *Scanner) Value(t topology.Type, str func([]byte) string) (topology.Valu
 			return topology.Value{}, err
 		}
 		if t != topology.TypeString {
+			if f, ok := specialFloat(b); ok && (t == topology.TypeDouble || t == topology.TypeFloat) {
+				if t == topology.TypeFloat {
+					return topology.Float(float32(f)), nil
+				}
+				return topology.Double(f), nil
+			}
 			return topology.Value{}, Mismatch(t, "string "+strconv.Quote(Truncate(string(b))))
 		}
 		if str != nil {
@@ -85,6 +93,20 @@ func NumberValue(t topology.Type, raw []byte, integral bool) (topology.Value, er
 		return topology.Float(float32(f)), nil
 	}
 	return topology.Value{}, Mismatch(t, "number "+string(raw))
+}
+
+// specialFloat returns the float a JSON string "NaN", "Infinity" or
+// "-Infinity" stands for.
+func specialFloat(b []byte) (float64, bool) {
+	switch string(b) {
+	case "NaN":
+		return math.NaN(), true
+	case "Infinity":
+		return math.Inf(1), true
+	case "-Infinity":
+		return math.Inf(-1), true
+	}
+	return 0, false
 }
 
 // Mismatch is the error for a value of the wrong JSON type: "expected T,

@@ -97,15 +97,38 @@ func (c *Cluster) CreateTopic(t testing.TB, topic string, partitions int) {
 // Produce writes recs synchronously, each to its Topic and Partition.
 func (c *Cluster) Produce(t testing.TB, recs ...kafka.Record) {
 	t.Helper()
+	p, err := c.NewProducer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if err := p.Produce(recs...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Producer is a plain (non-transactional) synchronous producer, for tests
+// that produce from many goroutines or many times. It is safe for
+// concurrent use.
+type Producer struct {
+	p sarama.SyncProducer
+}
+
+// NewProducer connects a Producer.
+func (c *Cluster) NewProducer() (*Producer, error) {
 	cfg := c.config()
 	cfg.Producer.Return.Successes = true
 	cfg.Producer.RequiredAcks = sarama.WaitForAll
 	cfg.Producer.Partitioner = sarama.NewManualPartitioner
 	p, err := sarama.NewSyncProducer(c.addrs, cfg)
 	if err != nil {
-		t.Fatalf("kafkatest: producer: %v", err)
+		return nil, fmt.Errorf("kafkatest: producer: %w", err)
 	}
-	defer p.Close()
+	return &Producer{p: p}, nil
+}
+
+// Produce writes recs synchronously, each to its Topic and Partition.
+func (p *Producer) Produce(recs ...kafka.Record) error {
 	msgs := make([]*sarama.ProducerMessage, len(recs))
 	for i, r := range recs {
 		m := &sarama.ProducerMessage{Topic: r.Topic, Partition: r.Partition, Timestamp: r.Timestamp}
@@ -120,12 +143,16 @@ func (c *Cluster) Produce(t testing.TB, recs ...kafka.Record) {
 	}
 	for len(msgs) > 0 {
 		n := min(len(msgs), 1000)
-		if err := p.SendMessages(msgs[:n]); err != nil {
-			t.Fatalf("kafkatest: produce: %v", err)
+		if err := p.p.SendMessages(msgs[:n]); err != nil {
+			return fmt.Errorf("kafkatest: produce: %w", err)
 		}
 		msgs = msgs[n:]
 	}
+	return nil
 }
+
+// Close closes the producer.
+func (p *Producer) Close() error { return p.p.Close() }
 
 // ReadOptions tunes Read.
 type ReadOptions struct {
