@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,15 +35,6 @@ func TestScriptsLive(t *testing.T) {
 	files, err := testscript.Expand([]string{filepath.Join("..", "..", "testdata", "scripts")})
 	if err != nil {
 		t.Fatal(err)
-	}
-	names := map[string]bool{}
-	for _, f := range files {
-		names[filepath.Base(f)] = true
-	}
-	for name := range liveSkip {
-		if !names[name] {
-			t.Errorf("liveSkip lists %s, which is not in testdata/scripts", name)
-		}
 	}
 	lc := newLiveCluster(t)
 	var run []string
@@ -82,16 +74,6 @@ const (
 	liveTimeout = 20 * time.Second
 )
 
-// liveSkip lists the scripts that cannot run live, with the reason. A
-// listed script that passes, or that does not exist, fails the test.
-// (Listed scripts still run: they must still differ.)
-var liveSkip = map[string]string{
-	// JSON has no NaN or infinities: the JSON encoder writes them as null
-	// (internal/codec, docs/semantics-choices.md), so they read back as
-	// NULL.
-	"math_domain.test": "emits NaN and -Infinity, which JSON output encodes as null: they read back NULL",
-}
-
 func runLiveScript(t *testing.T, lc *liveCluster, path string) {
 	name := filepath.Base(path)
 	src, err := os.ReadFile(path)
@@ -111,13 +93,6 @@ func runLiveScript(t *testing.T, lc *liveCluster, path string) {
 	}
 	if expected > 0 && compared == 0 && len(fails) == 0 {
 		t.Errorf("%s expects %d events, but the in-memory backend emitted none: the harness compares nothing", name, expected)
-	}
-	reason, skip := liveSkip[name]
-	switch {
-	case skip && len(fails) == 0:
-		t.Errorf("%s passes live: remove it from liveSkip (%s)", name, reason)
-	case skip:
-		t.Skipf("liveSkip: %s (%d mismatches, first: %s)", reason, len(fails), fails[0])
 	}
 	for _, f := range fails {
 		t.Error(f)
@@ -146,7 +121,7 @@ func diffScript(s *testscript.Script, mem, live testscript.Backend) (fails []str
 		case errM != nil && errL == nil:
 			failf(line, "memory fails (%v), live does not", errM)
 		}
-		outM := mem.Outputs()
+		outM := asJSONOutput(mem.Outputs())
 		compared += len(outM)
 		if d := diffOutputs(outM, live.Outputs()); d != "" {
 			failf(line, "%s", d)
@@ -207,6 +182,22 @@ func diffScript(s *testscript.Script, mem, live testscript.Backend) (fails []str
 	}
 	closeBoth(last)
 	return fails, compared
+}
+
+// asJSONOutput returns outs as the worker's JSON output shows them: JSON
+// has no NaN or infinities, and writes them as null
+// (docs/semantics-choices.md), so they read back as NULL.
+func asJSONOutput(outs []testscript.Output) []testscript.Output {
+	for i := range outs {
+		for j, v := range outs[i].Values {
+			if k := v.Kind(); k == topology.TypeDouble || k == topology.TypeFloat {
+				if f := v.AsDouble(); math.IsNaN(f) || math.IsInf(f, 0) {
+					outs[i].Values[j] = topology.Null()
+				}
+			}
+		}
+	}
+	return outs
 }
 
 // diffOutputs compares one step's outputs stream by stream (the order of
