@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"math"
 	"os"
 	"path/filepath"
@@ -62,6 +63,12 @@ func TestScriptsLive(t *testing.T) {
 	}
 	close(work)
 	wg.Wait()
+	// The restarts happened, and the wiped ones restored state.
+	if n, r := lc.restarts.Load(), lc.restored.Load(); n < int64(len(run))/2 || r == 0 {
+		t.Errorf("%d workers restarted over %d scripts, %d changelog records restored", n, len(run), r)
+	} else {
+		t.Logf("%d workers restarted over %d scripts, %d changelog records restored", n, len(run), r)
+	}
 }
 
 const (
@@ -135,11 +142,32 @@ func diffScript(s *testscript.Script, mem, live testscript.Backend) (fails []str
 			failf(line, "live close: %v", err)
 		}
 	}
+	// Each section's worker is restarted once, after the middle one of its
+	// sends and advances: with its state directory kept (restored from the
+	// local checkpoint) or deleted (restored from the changelogs alone),
+	// alternating by section and by script. The outputs must not notice.
+	wipeFirst := crc32.ChecksumIEEE([]byte(s.File))%2 == 1
+	steps := sectionSteps(s)
+	restart, _ := live.(interface{ Restart(wipe bool) error })
+	section, done := -1, 0
+	step = func(step func(int, error, error)) func(int, error, error) {
+		return func(line int, errM, errL error) {
+			step(line, errM, errL)
+			done++
+			if restart != nil && !skipping && done == (steps[section]+1)/2 {
+				if err := restart.Restart((section%2 == 1) != wipeFirst); err != nil {
+					failf(line, "live restart: %v", err)
+					skipping = true
+				}
+			}
+		}
+	}(step)
 	last := 0
 	for _, c := range s.Cmds {
 		switch c := c.(type) {
 		case *testscript.App:
 			closeBoth(c.Line)
+			section, done = section+1, 0
 			last, streamTime, skipping = c.Line, topology.NoTime, true
 			src := strings.Repeat("\n", c.SQLLine-1) + c.SQL
 			errM := mem.Compile(s.File, src, lookup)
@@ -182,6 +210,22 @@ func diffScript(s *testscript.Script, mem, live testscript.Backend) (fails []str
 	}
 	closeBoth(last)
 	return fails, compared
+}
+
+// sectionSteps counts the sends and advances of each app section of s.
+func sectionSteps(s *testscript.Script) []int {
+	var n []int
+	for _, c := range s.Cmds {
+		switch c.(type) {
+		case *testscript.App:
+			n = append(n, 0)
+		case *testscript.Send, *testscript.Advance:
+			if len(n) > 0 {
+				n[len(n)-1]++
+			}
+		}
+	}
+	return n
 }
 
 // asJSONOutput returns outs as the worker's JSON output shows them: JSON
@@ -245,6 +289,9 @@ type liveCluster struct {
 	reader *kafka.Reader
 	prod   *kafkatest.Producer
 	apps   atomic.Int64
+	// restarts counts worker restarts, restored the changelog records
+	// the restarted workers restored.
+	restarts, restored atomic.Int64
 }
 
 func newLiveCluster(t *testing.T) *liveCluster {
@@ -293,8 +340,11 @@ func header(r *kafka.Record, key string) ([]byte, bool) {
 // consumed topic. The map is filled before Run and only read after.
 type liveMetrics struct {
 	nopMetrics
-	in map[string]*atomic.Int64
+	in       map[string]*atomic.Int64
+	restored *atomic.Int64 // liveCluster.restored
 }
+
+func (m *liveMetrics) Restored(_ string, n int) { m.restored.Add(int64(n)) }
 
 func (m *liveMetrics) RecordsIn(topic string, n int) {
 	if c := m.in[topic]; c != nil {
@@ -340,6 +390,7 @@ type liveBackend struct {
 	dlqPos   int64
 	metrics  *liveMetrics
 	stateDir string
+	opts     Options // the running worker's
 	cancel   context.CancelFunc
 	done     chan error
 	stopped  error // why the section cannot go on (the worker stopped or fell behind)
@@ -367,7 +418,7 @@ func (b *liveBackend) Compile(file, src string, lookupEnv func(string) (string, 
 	app := fmt.Sprintf("live-%d", b.lc.apps.Add(1))
 	bindings := map[string]topology.Binding{}
 	b.sources, b.produced = map[string]string{}, map[string]int64{}
-	b.metrics = &liveMetrics{in: map[string]*atomic.Int64{}}
+	b.metrics = &liveMetrics{in: map[string]*atomic.Int64{}, restored: &b.lc.restored}
 	var topics []string
 	for i, n := range b.topo.Sources() {
 		topic := fmt.Sprintf("%s-in%d-%s", app, i, topicSafe(n.Info.Name))
@@ -421,6 +472,13 @@ func (b *liveBackend) Compile(file, src string, lookupEnv func(string) (string, 
 	}
 	opts.StateDir = b.stateDir
 	opts.Metrics = b.metrics
+	b.opts = opts
+	return b.start()
+}
+
+// start starts a worker with b.opts and waits until it is ready.
+func (b *liveBackend) start() error {
+	opts := b.opts
 	ready := make(chan struct{})
 	var once sync.Once
 	opts.Ready = func(r bool) {
@@ -630,8 +688,28 @@ func (b *liveBackend) caughtUp() (bool, error) {
 	return true, nil
 }
 
-// Close implements testscript.Backend: it stops the worker.
-func (b *liveBackend) Close() error {
+// Restart stops the worker mid-section and starts another on the same
+// app, which resumes from the committed offsets; with wipe its state
+// directory is deleted first, so it restores every store from the
+// changelog topics.
+func (b *liveBackend) Restart(wipe bool) error {
+	if b.topo == nil || b.stopped != nil {
+		return nil
+	}
+	if err := b.stop(); err != nil {
+		return err
+	}
+	b.lc.restarts.Add(1)
+	if wipe {
+		if err := os.RemoveAll(b.stateDir); err != nil {
+			return err
+		}
+	}
+	return b.start()
+}
+
+// stop stops the worker, if one runs.
+func (b *liveBackend) stop() error {
 	var err error
 	if b.cancel != nil {
 		b.cancel()
@@ -642,6 +720,12 @@ func (b *liveBackend) Close() error {
 		}
 		b.cancel = nil
 	}
+	return err
+}
+
+// Close implements testscript.Backend: it stops the worker.
+func (b *liveBackend) Close() error {
+	err := b.stop()
 	if b.stateDir != "" {
 		os.RemoveAll(b.stateDir)
 		b.stateDir = ""
