@@ -102,14 +102,20 @@ type SubTopology struct {
 // apart. (The runtime views several sub-topologies together when their
 // source streams share a topic.)
 func (t *Topology) View(subs ...*SubTopology) *Topology {
+	all := merge(subs)
+	all.Name = subName(all.Nodes)
+	return t.view(all)
+}
+
+// merge returns one sub-topology with the nodes of subs.
+func merge(subs []*SubTopology) *SubTopology {
 	var all SubTopology
 	for _, s := range subs {
 		all.Sources = append(all.Sources, s.Sources...)
 		all.Nodes = append(all.Nodes, s.Nodes...)
 		all.Sinks = append(all.Sinks, s.Sinks...)
 	}
-	all.Name = subName(all.Nodes)
-	return t.view(&all)
+	return &all
 }
 
 // view builds s's topology from t.
@@ -139,32 +145,12 @@ func (t *Topology) view(s *SubTopology) *Topology {
 		v.nodes[name] = &c
 		v.order = append(v.order, name)
 	}
-	v.subs = []*SubTopology{{ID: 0, Name: s.Name}}
-	for _, group := range [][]*Node{s.Sources, s.Nodes, s.Sinks} {
-		for _, n := range group {
-			switch {
-			case n.Kind == ProcessorNode || n.Role == RoleInner:
-				v.subs[0].Nodes = appendOnce(v.subs[0].Nodes, v.nodes[n.Info.Name])
-			case len(v.nodes[n.Info.Name].Parents) == 0:
-				v.subs[0].Sources = appendOnce(v.subs[0].Sources, v.nodes[n.Info.Name])
-			default:
-				v.subs[0].Sinks = appendOnce(v.subs[0].Sinks, v.nodes[n.Info.Name])
-				if len(v.nodes[n.Info.Name].Children) > 0 {
-					v.subs[0].Nodes = appendOnce(v.subs[0].Nodes, v.nodes[n.Info.Name])
-				}
-			}
-		}
-	}
+	// One sub-topology: the view's components (several when the runtime
+	// views sub-topologies that only share a topic) together.
+	one := merge(v.splitSubTopologies())
+	one.Name = s.Name
+	v.subs = []*SubTopology{one}
 	return v
-}
-
-func appendOnce(nodes []*Node, n *Node) []*Node {
-	for _, m := range nodes {
-		if m == n {
-			return nodes
-		}
-	}
-	return append(nodes, n)
 }
 
 // subName derives a sub-topology's Name from its processors.
