@@ -28,6 +28,10 @@ type Options struct {
 	// LookupEnv resolves ${ENV} references in WITH values. Default
 	// os.LookupEnv.
 	LookupEnv func(name string) (string, bool)
+	// Keys gives declared streams whose WITH names no key a record key
+	// from outside the SQL (the pipeline YAML), which the partitioning
+	// decisions count (see plan.Options.Keys).
+	Keys map[string][]string
 }
 
 // Program is a compiled application.
@@ -113,7 +117,7 @@ func CompileSources(srcs []Source, opts Options) (prog *Program, err error) {
 	}
 	if len(errs) == 0 {
 		var p *plan.Plan
-		if p, errs = plan.Build(script, plan.Options{LookupEnv: opts.LookupEnv}); len(errs) == 0 {
+		if p, errs = plan.Build(script, plan.Options{LookupEnv: opts.LookupEnv, Keys: opts.Keys}); len(errs) == 0 {
 			topo, err := build(p)
 			if err != nil {
 				return nil, fmt.Errorf("sqlc: %w", err)

@@ -191,7 +191,15 @@ func compilePipeline(p *config.Pipeline, stderr io.Writer) (*sqlc.Program, error
 		in[i] = sqlc.Source{File: s.Name, Text: s.Text}
 		texts[s.Name] = s.Text
 	}
-	prog, err := sqlc.CompileSources(in, sqlc.Options{File: srcs[0].Name})
+	// The YAML's stream keys decide partitioning as WITH (key = ...) does:
+	// a GROUP BY the record key must not be repartitioned.
+	keys := map[string][]string{}
+	for name, s := range p.Streams {
+		if len(s.Key) > 0 {
+			keys[name] = s.Key
+		}
+	}
+	prog, err := sqlc.CompileSources(in, sqlc.Options{File: srcs[0].Name, Keys: keys})
 	var list sqlc.ErrorList
 	if errors.As(err, &list) {
 		for _, e := range list {

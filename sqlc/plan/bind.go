@@ -14,6 +14,12 @@ type Options struct {
 	// LookupEnv resolves ${ENV} references in WITH values. Default
 	// os.LookupEnv.
 	LookupEnv func(name string) (string, bool)
+	// Keys gives record keys from outside the SQL (the pipeline YAML's
+	// streams.<name>.key) to declared streams whose WITH names none: the
+	// partitioning decisions count them as if WITH (key = ...) said so.
+	// Names that are no attribute of the stream are ignored here (the
+	// pipeline's binding check reports them).
+	Keys map[string][]string
 }
 
 // binder carries the state of one Build.

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -61,6 +62,9 @@ func (b *binder) bindStream(cs *ast.CreateStream) {
 	}
 	s := &Stream{Schema: schema, Declared: true, At: cs.At}
 	s.Binding = b.bindWith(schema, cs.With)
+	if k := b.opts.Keys[name]; len(s.Binding.Key) == 0 && len(k) > 0 && !slices.ContainsFunc(k, func(a string) bool { return schema.Index(a) < 0 }) {
+		s.Binding.Key = slices.Clone(k)
+	}
 	b.addStream(s)
 }
 
