@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -381,5 +382,45 @@ func TestExamplePipelines(t *testing.T) {
 	}
 	if p.Kafka.Brokers[0] != "127.0.0.1:9092" || p.HTTP.Listen != ":8080" || p.Processing.StateDir != filepath.Join("eventflux-state", "trades-alerts") {
 		t.Errorf("trades.yaml defaults: brokers %q, listen %q, state_dir %q", p.Kafka.Brokers, p.HTTP.Listen, p.Processing.StateDir)
+	}
+	src, err := p.SQLSources()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range src {
+		names = append(names, s.Name)
+	}
+	dir := filepath.Join("..", "testdata", "examples")
+	if want := []string{filepath.Join(dir, "trades.sql"), filepath.Join(dir, "volumes.sql")}; !reflect.DeepEqual(names, want) {
+		t.Errorf("trades.yaml SQL files %q, want %q", names, want)
+	}
+	for stream, topic := range map[string]string{"Trades": "trades", "Alerts": "alerts", "Volumes": "volumes", "Market": "market"} {
+		if got := p.Streams[stream].Topic; got != topic {
+			t.Errorf("trades.yaml: stream %s on topic %q, want %q", stream, got, topic)
+		}
+	}
+}
+
+// TestWithFS reads sql.files from a file system other than the OS's, as
+// `eventflux dev` reads the example from the binary: paths are joined
+// slash-separated onto WithDir, and name the sources and the errors.
+func TestWithFS(t *testing.T) {
+	fsys := fstest.MapFS{
+		"pipelines/p.yaml": {Data: []byte("app: a\nkafka: {brokers: [h:1]}\nsql: {files: [../sql/a.sql, ../sql/b.sql]}\n")},
+		"sql/a.sql":        {Data: []byte("A")},
+		"sql/b.sql":        {Data: []byte("B")},
+	}
+	p, err := Parse(fsys["pipelines/p.yaml"].Data, WithFS(fsys), WithDir("pipelines"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := p.SQLSources()
+	if want := []SQLSource{{Name: "sql/a.sql", Text: "A"}, {Name: "sql/b.sql", Text: "B"}}; err != nil || !reflect.DeepEqual(src, want) {
+		t.Errorf("SQLSources = %+v, %v; want %+v", src, err, want)
+	}
+	p.SQL.Files = []string{"../sql/a.sql", "c.sql"}
+	if _, err := p.SQLSources(); err == nil || !strings.Contains(err.Error(), "sql.files[1]: open pipelines/c.sql: file does not exist") {
+		t.Errorf("SQLSources(c.sql) = %v", err)
 	}
 }

@@ -3,7 +3,9 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"reflect"
 
@@ -19,6 +21,7 @@ type options struct {
 	lookup func(string) (string, bool)
 	dir    string
 	file   string
+	fsys   fs.FS
 }
 
 // WithLookupEnv sets the function that resolves ${NAME} references.
@@ -27,8 +30,9 @@ func WithLookupEnv(lookup func(name string) (string, bool)) Option {
 	return func(o *options) { o.lookup = lookup }
 }
 
-// WithDir sets the directory that relative sql.files are resolved against.
-// Default "." for Parse; Load uses the directory of the file.
+// WithDir sets the directory that relative sql.files are resolved against
+// (a slash-separated path inside the WithFS file system, if any). Default
+// "." for Parse; Load uses the directory of the file.
 func WithDir(dir string) Option {
 	return func(o *options) { o.dir = dir }
 }
@@ -37,6 +41,16 @@ func WithDir(dir string) Option {
 // for Parse; Load uses the path it was given.
 func WithFilename(name string) Option {
 	return func(o *options) { o.file = name }
+}
+
+// WithFS makes SQLSources read sql.files from fsys instead of the
+// operating system: each file is the slash-separated path.Join of the
+// WithDir directory and its entry (so "../sql/app.sql" from "pipelines"
+// is "sql/app.sql"), and that path names it in errors. Use it with an
+// embed.FS to run a pipeline bundled in a binary. Default nil: the
+// operating system's files.
+func WithFS(fsys fs.FS) Option {
+	return func(o *options) { o.fsys = fsys }
 }
 
 // Load reads the pipeline file at path and parses it as Parse does, with
@@ -59,7 +73,7 @@ func Parse(data []byte, opts ...Option) (*Pipeline, error) {
 		opt(&o)
 	}
 	p := Default()
-	p.baseDir, p.file = o.dir, o.file
+	p.baseDir, p.file, p.fsys = o.dir, o.file, o.fsys
 	p.pos = map[string]position{}
 
 	// The decoder reports duplicate keys itself, with their key path.
@@ -100,30 +114,42 @@ func syntaxError(file string, err error) error {
 
 // SQLSource is one piece of the application's SQL.
 type SQLSource struct {
-	// Name is the file path (resolved against the YAML file's directory),
-	// or "sql.inline".
+	// Name is the file path (resolved against the YAML file's directory,
+	// or the WithFS path), or "sql.inline".
 	Name string
 	// Text is the SQL.
 	Text string
 }
 
 // SQLSources returns the application's SQL: the inline text, or each file
-// of sql.files read in order.
+// of sql.files read in order (from the WithFS file system, if any).
 func (p *Pipeline) SQLSources() ([]SQLSource, error) {
 	if len(p.SQL.Files) == 0 {
 		return []SQLSource{{Name: "sql.inline", Text: p.SQL.Inline}}, nil
 	}
 	out := make([]SQLSource, 0, len(p.SQL.Files))
 	for i, f := range p.SQL.Files {
-		path := f
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(p.baseDir, f)
-		}
-		b, err := os.ReadFile(path)
+		name, b, err := p.readSQLFile(f)
 		if err != nil {
 			return nil, p.errAt(fmt.Sprintf("sql.files[%d]", i), "%v", err)
 		}
-		out = append(out, SQLSource{Name: path, Text: string(b)})
+		out = append(out, SQLSource{Name: name, Text: string(b)})
 	}
 	return out, nil
+}
+
+// readSQLFile reads the sql.files entry f, relative to the YAML file's
+// directory, and returns the path it read.
+func (p *Pipeline) readSQLFile(f string) (string, []byte, error) {
+	if p.fsys != nil {
+		name := path.Join(p.baseDir, f)
+		b, err := fs.ReadFile(p.fsys, name)
+		return name, b, err
+	}
+	name := f
+	if !filepath.IsAbs(name) {
+		name = filepath.Join(p.baseDir, f)
+	}
+	b, err := os.ReadFile(name)
+	return name, b, err
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"io/fs"
 	"path/filepath"
 	"time"
 )
@@ -29,9 +30,11 @@ type Pipeline struct {
 	// Log configures logging.
 	Log Log `yaml:"log"`
 
-	// baseDir resolves relative sql.files; file names error messages; pos
-	// maps key paths to where their values are in the YAML.
+	// baseDir resolves relative sql.files, read from fsys when it is set
+	// (WithFS); file names error messages; pos maps key paths to where
+	// their values are in the YAML.
 	baseDir string
+	fsys    fs.FS
 	file    string
 	pos     map[string]position
 }

@@ -76,5 +76,9 @@ Try it with kcat (apt-get install kcat):
 Run workers against it (start several to see the partitions split):
   eventflux run -c testdata/pipelines/trades.yaml
   kcat -b %[1]s -C -t alerts -X isolation.level=read_committed -o beginning
+  # per symbol and market-wide, per 10 s of trade time: a window's rows
+  # come out when a trade past its end (2 s past, for market) reaches it
+  kcat -b %[1]s -C -t volumes -X isolation.level=read_committed -o beginning
+  kcat -b %[1]s -C -t market -X isolation.level=read_committed -o beginning
 `, addr, data, f.partitions)
 }

@@ -71,6 +71,10 @@ const (
 	tradesSQL   = "../../testdata/examples/trades.sql"
 	tradesInput = "../../testdata/examples/trades.jsonl"
 	tradesWant  = "../../testdata/examples/trades.out.jsonl"
+	// tradesPipelineWant is the output of the whole example pipeline
+	// (trades.sql and volumes.sql) over tradesInput, whose final watermark
+	// closes the windows.
+	tradesPipelineWant = "../../testdata/examples/trades_pipeline.out.jsonl"
 )
 
 func readFile(t *testing.T, path string) string {
@@ -233,11 +237,13 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
-// TestReplayPipeline replays a pipeline's SQL with its YAML bindings: the
-// YAML names the event-time attribute, so the outputs carry it as ts.
+// TestReplayPipeline replays a pipeline's SQL, all its files, with its
+// YAML bindings: the example's alerts, then, at the final watermark, its
+// windows' rows; and a YAML naming the event-time attribute, so the
+// outputs carry it as ts.
 func TestReplayPipeline(t *testing.T) {
 	r := eventflux(t, readFile(t, tradesInput), "replay", "-c", "../../testdata/pipelines/trades.yaml").mustSucceed(t)
-	if want := readFile(t, tradesWant); r.stdout != want {
+	if want := readFile(t, tradesPipelineWant); r.stdout != want {
 		t.Errorf("stdout:\n%s\nwant:\n%s", r.stdout, want)
 	}
 	dir := t.TempDir()

@@ -18,6 +18,7 @@ import (
 	"github.com/eventflux-io/eventflux-go/config"
 	"github.com/eventflux-io/eventflux-go/internal/devbroker"
 	"github.com/eventflux-io/eventflux-go/kafka"
+	"github.com/eventflux-io/eventflux-go/topology"
 )
 
 // devFlags are the flags of `eventflux dev`.
@@ -41,11 +42,16 @@ func newDevCmd() *cobra.Command {
   - a generator producing trades to it at --rate records per second, from a
     fixed seed (every 200th record is malformed, to show the dead-letter
     topic);
-  - a worker running the bundled example (testdata/examples/trades.sql with
-    testdata/pipelines/trades.yaml): alerts on trades above 50, exactly
-    once, to the topic 'alerts'.
+  - a worker running the bundled example (testdata/examples/trades.sql and
+    testdata/examples/volumes.sql with testdata/pipelines/trades.yaml),
+    exactly once: alerts on trades above 50 to the topic 'alerts'; every 10
+    seconds, per-symbol trade counts and volumes to 'volumes' (windows kept
+    per symbol in the task that reads them) and a market-wide summary to
+    'market' (through a single-partition repartition topic), the windows'
+    state in changelog topics.
 
-It prints kcat commands to watch the output and the metrics URL. Ctrl-C or
+It prints kcat commands to watch the outputs, an 'eventflux state' command
+to look at the windows' state, and the metrics URL. Ctrl-C or
 SIGTERM stops the generator, then the worker (committing its transaction),
 then the broker, and exits 0.`,
 		Args: cobra.NoArgs,
@@ -86,8 +92,14 @@ func runDev(cmd *cobra.Command, f devFlags) error {
 	if err != nil {
 		return err
 	}
+	// The worker compiles the SQL again; this copy names the repartition
+	// topics for the help.
+	prog, err := compilePipeline(p, stderr)
+	if err != nil {
+		return err
+	}
 	kopts := kafka.Options{Brokers: p.Kafka.Brokers, ClientID: "eventflux-dev", Version: p.Kafka.Version}
-	input, output := p.Streams["Trades"].Topic, p.Streams["Alerts"].Topic
+	input := p.Streams["Trades"].Topic
 	partitions, err := ensureTopic(kopts, input, f.partitions)
 	if err != nil {
 		return err
@@ -111,7 +123,7 @@ func runDev(cmd *cobra.Command, f devFlags) error {
 	var helpOnce sync.Once
 	go func() {
 		workerDone <- runPipeline(workerCtx, p, stderr, func() {
-			helpOnce.Do(func() { printDevHelp(stdout, b.Addr(), f, p, input, output) })
+			helpOnce.Do(func() { printDevHelp(stdout, b.Addr(), f, p, prog.Topology) })
 		})
 	}()
 
@@ -144,7 +156,8 @@ func runDev(cmd *cobra.Command, f devFlags) error {
 }
 
 // devPipeline returns the bundled example pipeline pointed at the broker
-// at addr, with the SQL embedded in the binary.
+// at addr, reading its sql.files from the binary (named by their
+// repository paths, testdata/examples/*.sql, in compile errors).
 func devPipeline(addr string, f devFlags) (*config.Pipeline, error) {
 	env := map[string]string{"KAFKA_BROKERS": addr, "HTTP_LISTEN": f.http}
 	if f.dataDir != "" {
@@ -154,13 +167,10 @@ func devPipeline(addr string, f devFlags) (*config.Pipeline, error) {
 		v, ok := env[name]
 		return v, ok
 	}
-	p, err := config.Parse(eventflux.TradesPipeline, config.WithFilename("testdata/pipelines/trades.yaml (bundled)"), config.WithLookupEnv(lookup))
-	if err != nil {
-		return nil, err
-	}
-	// The YAML names the SQL by its repository path; the binary carries it.
-	p.SQL = config.SQL{Inline: eventflux.TradesSQL}
-	return p, nil
+	return config.Parse(eventflux.TradesPipeline,
+		config.WithFilename("testdata/pipelines/trades.yaml (bundled)"),
+		config.WithFS(eventflux.Examples), config.WithDir(eventflux.TradesPipelineDir),
+		config.WithLookupEnv(lookup))
 }
 
 // ensureTopic creates topic with partitions partitions unless it exists,
@@ -187,7 +197,9 @@ func ensureTopic(opts kafka.Options, topic string, partitions int) (int, error) 
 	return 0, fmt.Errorf("eventflux dev: create topic %s: %w", topic, lastErr)
 }
 
-func printDevHelp(w io.Writer, addr string, f devFlags, p *config.Pipeline, input, output string) {
+// printDevHelp prints what dev runs and what to try: p is the pipeline,
+// topo its compiled topology.
+func printDevHelp(w io.Writer, addr string, f devFlags, p *config.Pipeline, topo *topology.Topology) {
 	host := "localhost"
 	if _, port, err := net.SplitHostPort(addr); err == nil {
 		host += ":" + port
@@ -196,13 +208,23 @@ func printDevHelp(w io.Writer, addr string, f devFlags, p *config.Pipeline, inpu
 	if f.dataDir != "" {
 		data = "data in " + f.dataDir
 	}
+	input, alerts := p.Streams["Trades"].Topic, p.Streams["Alerts"].Topic
+	volumes, market := p.Streams["Volumes"].Topic, p.Streams["Market"].Topic
 	gen := fmt.Sprintf("%s trades/s into %s (seed %d; every %dth is malformed)", strconv.FormatFloat(f.rate, 'f', -1, 64), input, f.seed, malformedEvery)
 	if f.rate == 0 {
 		gen = "off (--rate 0)"
 	}
 	var sql strings.Builder
-	for _, l := range strings.Split(strings.TrimSpace(eventflux.TradesSQL), "\n") {
-		sql.WriteString("    " + l + "\n")
+	srcs, _ := p.SQLSources() // read once already, by the compiler
+	for _, src := range srcs {
+		fmt.Fprintf(&sql, "\n  %s:\n", src.Name)
+		for _, l := range strings.Split(strings.TrimSpace(src.Text), "\n") {
+			sql.WriteString(strings.TrimRight("    "+l, " ") + "\n")
+		}
+	}
+	var topics strings.Builder // grep -e patterns of the internal topics
+	for _, n := range topo.Repartitions() {
+		topics.WriteString(" -e " + topology.ResolveAppID(n.Binding.Topic, p.App))
 	}
 	metrics := "off (--http \"\")"
 	if f.http != "" {
@@ -216,14 +238,22 @@ func printDevHelp(w io.Writer, addr string, f devFlags, p *config.Pipeline, inpu
 eventflux dev is running:
   broker     %[1]s (%[2]s)
   generator  %[3]s
-  worker     app %[4]s, %[5]s, writing %[6]s (dead letters: %[7]s)
+  worker     app %[4]s, %[5]s, writing %[6]s, %[12]s and %[13]s (dead letters: %[7]s)
   metrics    %[8]s
 
-The application (testdata/examples/trades.sql, bundled):
+The application (bundled):
 %[9]s
 Try, in another terminal (apt-get install kcat):
   # the alerts, as committed (exactly once); add -e to exit at the end
   kcat -b %[10]s -C -t %[6]s -X isolation.level=read_committed -o beginning -f '%%k %%s\n'
+  # every 10 s: a row per symbol traded, and one for the whole market
+  # (2 s later: its window has a grace period)
+  kcat -b %[10]s -C -t %[12]s -X isolation.level=read_committed -o beginning -f '%%k %%s\n'
+  kcat -b %[10]s -C -t %[13]s -X isolation.level=read_committed -o beginning -f '%%s\n'
+  # the market query's repartition topic (one partition), and the changelogs
+  kcat -b %[10]s -L | grep%[14]s -e changelog
+  # the windows' state, read back from the changelog topics
+  KAFKA_BROKERS=%[1]s eventflux state -c testdata/pipelines/trades.yaml list
   # a trade of your own: an alert appears within a commit interval
   echo 'IBM:{"symbol":"IBM","price":99.5,"volume":7}' | kcat -b %[10]s -P -t %[11]s -K:
   # a malformed one goes to the dead-letter topic, with headers saying why
@@ -233,5 +263,5 @@ Try, in another terminal (apt-get install kcat):
   KAFKA_BROKERS=%[1]s HTTP_LISTEN=:8081 eventflux run -c testdata/pipelines/trades.yaml
 
 Stop with Ctrl-C: the generator, then the worker, then the broker.
-`, addr, data, gen, p.App, p.Processing.Guarantee, output, p.Errors.DLQTopic, metrics, sql.String(), host, input)
+`, addr, data, gen, p.App, p.Processing.Guarantee, alerts, p.Errors.DLQTopic, metrics, sql.String(), host, input, volumes, market, topics.String())
 }

@@ -62,13 +62,21 @@ func TestE2ERunMatchesReplay(t *testing.T) {
 }
 
 // TestE2EDev: `eventflux dev` starts, alerts appear on the output topic
-// within seconds (read by kcat with read_committed), SIGTERM stops it with
-// status 0; started again on the same data directory, it still has the
-// earlier alerts and adds new ones.
+// within seconds (read by kcat with read_committed), and in the first
+// round a market summary too, which has gone through the single-partition
+// repartition topic and a windowed store; SIGTERM stops it with status 0;
+// started again on the same data directory, it still has the earlier
+// alerts and market rows and adds new alerts.
+//
+// The first market row comes out when the first 10-second window closes,
+// 2 to 12 s (its grace included) after the generator starts; waiting for
+// one again in the second round would cost as much once more, so the
+// second round only checks the first's rows are still there.
 func TestE2EDev(t *testing.T) {
 	kcatPath(t)
 	data := filepath.Join(t.TempDir(), "broker")
-	run := func(round int, before int) int {
+	type counts struct{ alerts, market int }
+	run := func(round int, before counts) counts {
 		port := freePort(t)
 		broker := "127.0.0.1:" + strconv.Itoa(port)
 		start := time.Now()
@@ -76,25 +84,44 @@ func TestE2EDev(t *testing.T) {
 		if !waitFor(30*time.Second, func() bool { return strings.Contains(d.stdout.String(), "eventflux dev is running") || !d.running() }) || !d.running() {
 			t.Fatalf("eventflux dev did not get ready\nstdout:\n%s\n%s", d.stdout.String(), d.logTail(30))
 		}
-		for _, want := range []string{"kcat -b localhost:" + strconv.Itoa(port) + " -C -t alerts -X isolation.level=read_committed -o beginning", "-P -t trades", "Ctrl-C"} {
+		kcatTopic := func(topic string) string {
+			return "kcat -b localhost:" + strconv.Itoa(port) + " -C -t " + topic + " -X isolation.level=read_committed -o beginning"
+		}
+		for _, want := range []string{kcatTopic("alerts"), kcatTopic("volumes"), kcatTopic("market"), "-repartition -e changelog",
+			"eventflux state -c testdata/pipelines/trades.yaml list", "-P -t trades", "Ctrl-C"} {
 			if !strings.Contains(d.stdout.String(), want) {
 				t.Errorf("the dev help lacks %q:\n%s", want, d.stdout.String())
 			}
 		}
-		got := readUntil(t, broker, "alerts", before+1, 30*time.Second)
-		if len(got) <= before {
-			t.Fatalf("round %d: no new alert within 30s (%d records, %d before)\n%s", round, len(got), before, d.logTail(30))
+		got := readUntil(t, broker, "alerts", before.alerts+1, 30*time.Second)
+		if len(got) <= before.alerts {
+			t.Fatalf("round %d: no new alert within 30s (%d records, %d before)\n%s", round, len(got), before.alerts, d.logTail(30))
 		}
 		t.Logf("round %d: %d alerts %.1fs after start", round, len(got), time.Since(start).Seconds())
+		wantMarket := before.market
+		if round == 1 {
+			wantMarket = 1
+		}
+		market := readUntil(t, broker, "market", wantMarket, 30*time.Second)
+		if len(market) < wantMarket || wantMarket == 0 {
+			t.Fatalf("round %d: %d market rows within 30s, want %d\n%s", round, len(market), wantMarket, d.logTail(30))
+		}
+		for _, r := range market {
+			var row struct{ Trades, Volume int64 }
+			if err := json.Unmarshal([]byte(r.value), &row); err != nil || row.Trades <= 0 || row.Volume <= 0 {
+				t.Errorf("market row %q (%v): want trades and volume > 0", r.value, err)
+			}
+		}
+		t.Logf("round %d: %d market rows %.1fs after start", round, len(market), time.Since(start).Seconds())
 		if err := d.stop(t, 30*time.Second); err != nil {
 			t.Fatalf("eventflux dev after SIGTERM: %v\n%s", err, d.logTail(30))
 		}
 		if out := d.stdout.String(); !strings.HasSuffix(out, "eventflux dev: stopped\n") {
 			t.Errorf("stdout does not end with the stop message:\n%s", out)
 		}
-		return len(got)
+		return counts{len(got), len(market)}
 	}
-	first := run(1, 0)
+	first := run(1, counts{})
 	run(2, first)
 }
 
