@@ -280,10 +280,12 @@ func (w *worker) restoreStores(ctx context.Context, task taskID, st statestore.T
 }
 
 // isTaskDir reports whether name is a task directory name,
-// "<sub-topology name>_<partition>".
+// "<sub-topology name>_<partition>", or a bare partition number, as
+// versions before sub-topology tasks named them (never assigned again,
+// so deleted at the first assignment).
 func isTaskDir(name string) bool {
 	i := strings.LastIndexByte(name, '_')
-	if i <= 0 {
+	if i == 0 {
 		return false
 	}
 	n, err := strconv.ParseInt(name[i+1:], 10, 32)

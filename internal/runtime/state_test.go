@@ -257,7 +257,7 @@ func TestRotateStatesDeletesMovedTasks(t *testing.T) {
 	}
 	w := &worker{opts: o, plan: p, log: testLoggerOrDiscard(), states: map[taskID]statestore.TaskState{}, gone: map[string]bool{}}
 	name := func(task int) string { return p.units[0].name + "_" + fmt.Sprint(task) }
-	for _, d := range []string{name(7), "not-a-task"} { // left by an earlier run, and a stranger
+	for _, d := range []string{name(7), "3", "not-a-task"} { // left by earlier runs (3: an old layout), and a stranger
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -281,7 +281,10 @@ func TestRotateStatesDeletesMovedTasks(t *testing.T) {
 		_, err := os.Stat(filepath.Join(dir, name(task)))
 		return err == nil
 	}
-	w.rotateStates(asg(0)) // 1 moves away; 7 was not assigned
+	w.rotateStates(asg(0)) // 1 moves away; 7 and 3 were not assigned
+	if _, err := os.Stat(filepath.Join(dir, "3")); err == nil {
+		t.Error("the old-layout directory 3 was kept")
+	}
 	if !exists(0) || !exists(1) || exists(7) || len(w.states) != 1 {
 		t.Fatalf("after [0]: 0 %v, 1 %v, 7 %v, open %d", exists(0), exists(1), exists(7), len(w.states))
 	}
