@@ -50,8 +50,12 @@ type Program struct {
 
 // Describe renders the program for `eventflux explain`: the topology's
 // description, then the notes.
-func (p *Program) Describe() string {
-	s := p.Topology.Describe()
+func (p *Program) Describe() string { return p.DescribeWith(nil) }
+
+// DescribeWith is Describe with stream bindings overridden (see
+// topology.Topology.DescribeWith).
+func (p *Program) DescribeWith(bindings map[string]topology.Binding) string {
+	s := p.Topology.DescribeWith(bindings)
 	if len(p.Notes) > 0 {
 		s += "notes:\n"
 		for _, n := range p.Notes {
@@ -125,7 +129,7 @@ func CompileSources(srcs []Source, opts Options) (prog *Program, err error) {
 			prog := &Program{Topology: topo, Plan: p.String(), Streams: len(p.Streams), Queries: len(p.Queries)}
 			for _, q := range p.Queries {
 				if n := q.Partitioning.Note; n != "" {
-					prog.Notes = append(prog.Notes, n)
+					prog.Notes = append(prog.Notes, fmt.Sprintf("query %s at %s %s", q.Name, place(q.At, spans), n))
 				}
 			}
 			return prog, nil
@@ -147,15 +151,35 @@ type sourceSpan struct {
 
 // relocate maps e from the padded line space back to its source.
 func relocate(e *diag.Error, spans []sourceSpan) {
+	if sp, ok := spanOf(e.Pos.Line, spans); ok {
+		e.File = sp.file
+		e.Pos.Line -= sp.first
+		e.Pos.Offset -= sp.pad
+	}
+}
+
+// spanOf returns the source holding line (1-based, padded line space).
+func spanOf(line int, spans []sourceSpan) (sourceSpan, bool) {
 	for i := len(spans) - 1; i >= 0; i-- {
-		sp := spans[i]
-		if e.Pos.Line-1 >= sp.first {
-			e.File = sp.file
-			e.Pos.Line -= sp.first
-			e.Pos.Offset -= sp.pad
-			return
+		if line-1 >= spans[i].first {
+			return spans[i], true
 		}
 	}
+	return sourceSpan{}, false
+}
+
+// place renders pos for a note: "line:col" of a single source, with the
+// file in front when the application has several.
+func place(pos ast.Pos, spans []sourceSpan) string {
+	sp, ok := spanOf(pos.Line, spans)
+	if !ok {
+		return pos.String()
+	}
+	at := fmt.Sprintf("%d:%d", pos.Line-sp.first, pos.Col)
+	if len(spans) > 1 {
+		return sp.file + ":" + at
+	}
+	return at
 }
 
 // build turns a logical plan into a topology: a node per stream, and per

@@ -1,6 +1,9 @@
 package sqlc
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // A record key from outside the SQL (the pipeline YAML) counts for
 // partitioning as WITH (key = ...) does: GROUP BY it needs no repartition
@@ -32,5 +35,27 @@ INSERT INTO B SELECT symbol, sum(v) AS s FROM U GROUP BY symbol;`
 	prog, _ := Compile(src, Options{Keys: map[string][]string{"T": {"symbol"}}})
 	if k := prog.Topology.Node("T").Binding.Key; len(k) != 1 || k[0] != "symbol" {
 		t.Errorf("T's binding key %v", k)
+	}
+}
+
+// A note names the place of its query in its own file when the
+// application has several.
+func TestNotesNameTheirFile(t *testing.T) {
+	prog, err := CompileSources([]Source{
+		{File: "a.sql", Text: "CREATE STREAM T (k STRING, v INT) WITH (topic = 't', key = 'k');\n"},
+		{File: "b.sql", Text: "-- totals\n\nINSERT INTO Total SELECT sum(v) AS s FROM T;\n"},
+	}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(prog.Notes) != 1 || !strings.HasPrefix(prog.Notes[0], "query q1 at b.sql:3:1 keeps global state") {
+		t.Fatalf("notes %q", prog.Notes)
+	}
+	one, err := Compile("CREATE STREAM T (k STRING, v INT) WITH (topic = 't', key = 'k');\nINSERT INTO Total SELECT sum(v) AS s FROM T;", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(one.Notes) != 1 || !strings.HasPrefix(one.Notes[0], "query q1 at 2:1 keeps global state") {
+		t.Fatalf("notes %q", one.Notes)
 	}
 }

@@ -11,10 +11,16 @@ import (
 // their inputs and output schemas, its repartition topics and inner
 // streams (when there are any), its output streams, and its
 // sub-topologies with the topics each reads and writes.
-func (t *Topology) Describe() string {
+func (t *Topology) Describe() string { return t.DescribeWith(nil) }
+
+// DescribeWith is Describe with the bindings of streams named in
+// bindings replaced by those (the pipeline YAML merged over the SQL, as
+// the worker runs them).
+func (t *Topology) DescribeWith(bindings map[string]Binding) string {
+	d := describer{t: t, bindings: bindings}
 	var b strings.Builder
 	b.WriteString("sources:\n")
-	t.describeStreams(&b, t.Sources())
+	d.streams(&b, t.Sources())
 	b.WriteString("operators:\n")
 	for _, n := range t.Nodes() {
 		if n.Kind != ProcessorNode {
@@ -31,25 +37,39 @@ func (t *Topology) Describe() string {
 	}
 	if rs := t.Repartitions(); len(rs) > 0 {
 		b.WriteString("repartition topics:\n")
-		t.describeStreams(&b, rs)
+		d.streams(&b, rs)
 	}
 	if is := t.streams(func(n *Node) bool { return n.Role == RoleInner }); len(is) > 0 {
 		b.WriteString("inner streams:\n")
-		t.describeStreams(&b, is)
+		d.streams(&b, is)
 	}
 	b.WriteString("outputs:\n")
-	t.describeStreams(&b, t.Outputs())
-	t.describeSubTopologies(&b)
+	d.streams(&b, t.Outputs())
+	d.subTopologies(&b)
 	return b.String()
 }
 
-// describeSubTopologies lists each sub-topology: what it reads, the
-// processors it runs, and what it writes.
-func (t *Topology) describeSubTopologies(b *strings.Builder) {
+// describer renders a topology with binding overrides.
+type describer struct {
+	t        *Topology
+	bindings map[string]Binding
+}
+
+// binding returns n's binding, or its override.
+func (d describer) binding(n *Node) Binding {
+	if b, ok := d.bindings[n.Info.Name]; ok {
+		return b
+	}
+	return n.Binding
+}
+
+// subTopologies lists each sub-topology: what it reads, the processors
+// it runs, and what it writes.
+func (d describer) subTopologies(b *strings.Builder) {
 	b.WriteString("sub-topologies:\n")
-	for _, s := range t.subs {
+	for _, s := range d.t.subs {
 		fmt.Fprintf(b, "  %d: %s\n", s.ID, s.Name)
-		fmt.Fprintf(b, "    sources: %s\n", streamRefs(s.Sources))
+		fmt.Fprintf(b, "    sources: %s\n", d.refs(s.Sources))
 		var procs []string
 		for _, n := range s.Nodes {
 			if n.Kind == ProcessorNode {
@@ -60,41 +80,42 @@ func (t *Topology) describeSubTopologies(b *strings.Builder) {
 			fmt.Fprintf(b, "    processors: %s\n", strings.Join(procs, ", "))
 		}
 		if len(s.Sinks) > 0 {
-			fmt.Fprintf(b, "    sinks: %s\n", streamRefs(s.Sinks))
+			fmt.Fprintf(b, "    sinks: %s\n", d.refs(s.Sinks))
 		}
 	}
 }
 
-// streamRefs renders stream nodes as "Name (topic t, key k)" entries.
-func streamRefs(nodes []*Node) string {
+// refs renders stream nodes as "Name (topic t, key k)" entries.
+func (d describer) refs(nodes []*Node) string {
 	if len(nodes) == 0 {
 		return "(none)"
 	}
 	parts := make([]string, len(nodes))
 	for i, n := range nodes {
+		bind := d.binding(n)
 		var where []string
-		if n.Binding.Internal() {
+		if bind.Internal() {
 			where = append(where, "internal")
 		} else {
-			where = append(where, "topic "+n.Binding.Topic)
+			where = append(where, "topic "+bind.Topic)
 		}
-		if len(n.Binding.Key) > 0 {
-			where = append(where, "key "+strings.Join(n.Binding.Key, ","))
+		if len(bind.Key) > 0 {
+			where = append(where, "key "+strings.Join(bind.Key, ","))
 		}
-		if n.Binding.Partitions > 0 {
-			where = append(where, fmt.Sprintf("%d partition(s)", n.Binding.Partitions))
+		if bind.Partitions > 0 {
+			where = append(where, fmt.Sprintf("%d partition(s)", bind.Partitions))
 		}
 		parts[i] = n.Info.Name + " (" + strings.Join(where, ", ") + ")"
 	}
 	return strings.Join(parts, ", ")
 }
 
-func (t *Topology) describeStreams(b *strings.Builder, nodes []*Node) {
+func (d describer) streams(b *strings.Builder, nodes []*Node) {
 	if len(nodes) == 0 {
 		b.WriteString("  (none)\n")
 	}
 	for _, n := range nodes {
-		fmt.Fprintf(b, "  %s\n    %s\n", n.Info.Schema.String(), describeBinding(n.Binding))
+		fmt.Fprintf(b, "  %s\n    %s\n", n.Info.Schema.String(), describeBinding(d.binding(n)))
 		if len(n.Parents) > 0 {
 			fmt.Fprintf(b, "    from: %s\n", strings.Join(n.Parents, ", "))
 		}

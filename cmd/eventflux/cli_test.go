@@ -206,6 +206,18 @@ func TestExplain(t *testing.T) {
 	if p.stdout == "" || p.stdout == r.stdout {
 		t.Errorf("--plan printed %q", p.stdout)
 	}
+	// With the pipeline: its bindings, its app id in internal topic names,
+	// and a note that names the file of the query.
+	c := eventflux(t, "", "explain", "-c", "../../testdata/pipelines/trades.yaml").mustSucceed(t)
+	for _, want := range []string{"Alerts (topic alerts, key symbol)", "Market (topic market)",
+		"repartition into trades-alerts-rp", "volumes.sql:32:1 keeps global state"} {
+		if !strings.Contains(c.stdout, want) {
+			t.Errorf("explain -c lacks %q:\n%s", want, c.stdout)
+		}
+	}
+	if strings.Contains(c.stdout, "${app}") {
+		t.Errorf("explain -c left ${app} in:\n%s", c.stdout)
+	}
 }
 
 func TestVersion(t *testing.T) {
@@ -222,6 +234,7 @@ func TestUsageErrors(t *testing.T) {
 		"missing --sql":    {"replay"},
 		"no files":         {"check"},
 		"too many files":   {"explain", tradesSQL, tradesSQL},
+		"file and -c":      {"explain", "-c", "../../testdata/pipelines/trades.yaml", tradesSQL},
 		"stray argument":   {"replay", "--sql", tradesSQL, "extra"},
 		"version argument": {"version", "now"},
 	}

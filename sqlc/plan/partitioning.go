@@ -49,7 +49,9 @@ type Partitioning struct {
 	Repartition *Repartition
 	// Reason says, in one line, why the decision was made.
 	Reason string
-	// Note is advice for `eventflux explain` (global state), or "".
+	// Note is advice about the query for `eventflux explain` (global
+	// state), or "": a sentence whose subject is the query ("keeps global
+	// state ..."), which the compiler prefixes with its name and place.
 	Note string
 }
 
@@ -200,8 +202,8 @@ func (b *binder) placement(st *partState, q *Query, in streamPart) Partitioning 
 			return p
 		}
 		p.Repartition = b.repartition(st, q, nil, true)
-		p.Note = fmt.Sprintf("query %s at %s keeps global state (%s): all of %s goes through the single partition of %s, so one task does all the work; to scale out, keep the state per key with PARTITION WITH (%s OF %s) BEGIN ... END",
-			q.Name, q.At, why, q.Input.Schema.Name, p.Repartition.Topic, suggestKey(q), q.Input.Schema.Name)
+		p.Note = fmt.Sprintf("keeps global state (%s): all of %s goes through the single partition of %s, so one task does all the work; to scale out, keep the state per key with PARTITION WITH (%s OF %s) BEGIN ... END",
+			why, q.Input.Schema.Name, p.Repartition.Topic, suggestKey(q), q.Input.Schema.Name)
 		return p
 	}
 	keys := q.Agg.GroupBy
