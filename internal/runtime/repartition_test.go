@@ -47,6 +47,14 @@ func tailTrades(ts int64) []trade {
 // order in which upstream tasks' records meet in a repartition partition
 // does not matter.
 func TestRepartitionEqualsReplay(t *testing.T) {
+	for _, g := range []Guarantee{ExactlyOnce, AtLeastOnce} {
+		t.Run(g.String(), func(t *testing.T) { testRepartitionEqualsReplay(t, g) })
+	}
+}
+
+// testRepartitionEqualsReplay is TestRepartitionEqualsReplay under g (at
+// least once, nothing fails, so nothing is duplicated either).
+func testRepartitionEqualsReplay(t *testing.T, g Guarantee) {
 	c := kafkatest.NewCluster(t)
 	const partitions = 4
 	c.CreateTopic(t, "trades", partitions)
@@ -67,6 +75,7 @@ func TestRepartitionEqualsReplay(t *testing.T) {
 		o.StateDir = dir
 		o.CommitInterval = 20 * time.Millisecond
 		o.RepartitionPurgeInterval = time.Millisecond
+		o.Guarantee = g
 		return o
 	}
 	dirA, dirB := filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "b")
